@@ -1,0 +1,97 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+
+from wardwork.admin_mixins import FoldedSearchAdminMixin, WardScopedAdminMixin
+from wardwork.models import Organization, Person, Position, User, Ward
+from wardwork.text import fold
+
+
+class PositionInlineForPerson(admin.TabularInline):
+    model = Position
+    fk_name = "person"
+    extra = 0
+    fields = ["organization", "role", "started_on", "ended_on"]
+    autocomplete_fields = ["organization"]
+
+
+class PositionInlineForOrganization(admin.TabularInline):
+    model = Position
+    fk_name = "organization"
+    extra = 0
+    fields = ["person", "role", "started_on", "ended_on"]
+    autocomplete_fields = ["person"]
+
+
+@admin.register(Ward)
+class WardAdmin(FoldedSearchAdminMixin, WardScopedAdminMixin, SimpleHistoryAdmin):
+    ward_field = "pk"
+    list_display = ["name", "place_name", "parent_name", "updated_at"]
+    list_filter = ["parent_name"]
+
+
+@admin.register(Organization)
+class OrganizationAdmin(FoldedSearchAdminMixin, WardScopedAdminMixin, SimpleHistoryAdmin):
+    list_display = ["name", "short_name", "kind", "ward", "parent", "symbol_code", "is_active"]
+    list_filter = ["kind", "is_active", "ward"]
+    list_select_related = ["ward", "parent"]
+    autocomplete_fields = ["parent"]
+    inlines = [PositionInlineForOrganization]
+
+
+@admin.register(Person)
+class PersonAdmin(FoldedSearchAdminMixin, WardScopedAdminMixin, SimpleHistoryAdmin):
+    list_display = ["full_name", "title", "organization", "ward"]
+    list_filter = ["ward", "organization__kind"]
+    list_select_related = ["ward", "organization"]
+    autocomplete_fields = ["organization"]
+    inlines = [PositionInlineForPerson]
+
+    def get_ordering(self, request):
+        return ["sort_key", "pk"]
+
+
+@admin.register(Position)
+class PositionAdmin(WardScopedAdminMixin, SimpleHistoryAdmin):
+    ward_field = "person__ward"
+    list_display = ["person", "role", "organization", "started_on", "ended_on"]
+    list_filter = ["role", "organization__kind"]
+    list_select_related = ["person", "organization"]
+    autocomplete_fields = ["person", "organization"]
+    search_fields = ["person__search_key", "organization__search_key"]
+
+    def get_search_results(self, request, queryset, search_term):
+        return super().get_search_results(request, queryset, fold(search_term))
+
+
+@admin.register(User)
+class UserAdmin(WardScopedAdminMixin, BaseUserAdmin):
+    list_display = ["username", "person", "ward", "is_active", "is_staff", "is_superuser", "last_login"]
+    list_filter = ["ward", "is_active", "is_staff", "is_superuser"]
+    list_select_related = ["person", "ward"]
+    search_fields = ["username", "email", "first_name", "last_name", "person__search_key"]
+    autocomplete_fields = ["person"]
+    fieldsets = (
+        *BaseUserAdmin.fieldsets,
+        (_("Ward"), {"fields": ("ward", "person")}),
+    )
+    add_fieldsets = (
+        *BaseUserAdmin.add_fieldsets,
+        (_("Ward"), {"fields": ("ward", "person")}),
+    )
+
+    def get_search_results(self, request, queryset, search_term):
+        return super().get_search_results(request, queryset, fold(search_term) or search_term)
+
+    def get_readonly_fields(self, request, obj=None):
+        # Only a superuser hands out superuser or staff rights, or moves accounts between wards.
+        if request.user.is_superuser:
+            return super().get_readonly_fields(request, obj)
+        return [
+            *super().get_readonly_fields(request, obj),
+            "is_superuser",
+            "is_staff",
+            "user_permissions",
+            "groups",
+        ]

@@ -7,7 +7,9 @@ the admin, exactly as in the pages; a superuser sees every ward.
 from __future__ import annotations
 
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
 from django.db.models import Q
+from django.http import Http404
 
 from wardwork.text import fold
 
@@ -15,6 +17,29 @@ from wardwork.text import fold
 def _ward_id(request):
     user = request.user
     return None if user.is_superuser else user.ward_id
+
+
+def _scoped_related_queryset(related, ward_id):
+    if related._meta.label == "wardwork.Ward":
+        return related._default_manager.filter(pk=ward_id)
+    if any(f.name == "ward" for f in related._meta.get_fields()):
+        condition = Q(ward_id=ward_id)
+        if related._meta.label == "wardwork.Organization":
+            # Bodies above the ward (Quận ủy) may be chosen as issuers or parents.
+            condition |= Q(ward__isnull=True)
+        return related._default_manager.filter(condition)
+    return None
+
+
+class ScopedRelatedFieldListFilter(admin.RelatedFieldListFilter):
+    """A sidebar filter on a foreign key that offers only the user's ward's rows."""
+
+    def field_choices(self, field, request, model_admin):
+        ward_id = _ward_id(request)
+        qs = _scoped_related_queryset(field.related_model, ward_id) if ward_id else None
+        if qs is None:
+            return super().field_choices(field, request, model_admin)
+        return [(obj.pk, str(obj)) for obj in qs]
 
 
 class WardScopedAdminMixin:
@@ -44,15 +69,34 @@ class WardScopedAdminMixin:
         ward_id = _ward_id(request)
         if ward_id is None:
             return
-        related = db_field.related_model
-        if related._meta.label == "wardwork.Ward":
-            kwargs["queryset"] = related.objects.filter(pk=ward_id)
-        elif any(f.name == "ward" for f in related._meta.get_fields()):
-            condition = Q(ward_id=ward_id)
-            if related._meta.label == "wardwork.Organization":
-                # Bodies above the ward (Quận ủy) may be chosen as issuers or parents.
-                condition |= Q(ward__isnull=True)
-            kwargs["queryset"] = related._default_manager.filter(condition)
+        qs = _scoped_related_queryset(db_field.related_model, ward_id)
+        if qs is not None:
+            kwargs["queryset"] = qs
+
+    def get_list_filter(self, request):
+        """Foreign-key filters in the sidebar list only the user's ward's rows."""
+        scoped = []
+        for entry in super().get_list_filter(request):
+            if isinstance(entry, str) and "__" not in entry:
+                field = self.model._meta.get_field(entry)
+                if field.is_relation and field.many_to_one:
+                    entry = (entry, ScopedRelatedFieldListFilter)
+            scoped.append(entry)
+        return scoped
+
+    def _require_in_scope(self, request, object_id):
+        # simple_history falls back to historical rows when the object is not in the
+        # queryset; that would show another ward's history, so check first.
+        if not request.user.is_superuser and not self.get_queryset(request).filter(pk=object_id).exists():
+            raise Http404
+
+    def history_view(self, request, object_id, extra_context=None):
+        self._require_in_scope(request, unquote(object_id))
+        return super().history_view(request, object_id, extra_context=extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        self._require_in_scope(request, unquote(object_id))
+        return super().history_form_view(request, object_id, version_id, extra_context=extra_context)
 
     def save_model(self, request, obj, form, change):
         ward_id = _ward_id(request)

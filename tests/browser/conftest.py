@@ -17,7 +17,7 @@ import pytest
 
 # Playwright's sync API runs an asyncio event loop in the main thread; Django's async-safety
 # check would refuse ORM calls made by fixtures while it is running.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [

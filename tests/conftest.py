@@ -15,8 +15,8 @@ from tests.factories import (
     WardFactory,
 )
 from wardwork.models import OrganizationKind as K
-from wardwork.text import fold
 from wardwork.models import PositionRole as R
+from wardwork.text import fold
 
 
 @dataclass
@@ -44,7 +44,9 @@ def make_ward_setup(name: str) -> WardSetup:
     committee = OrganizationFactory(
         ward=ward, name=f"Đảng ủy {name}", kind=K.WARD_COMMITTEE, symbol_code="ĐU", parent=district
     )
-    bloc = OrganizationFactory(ward=ward, name=f"Khối Dân vận {name}", kind=K.MASS_MOBILIZATION_BLOC)
+    bloc = OrganizationFactory(
+        ward=ward, name=f"Khối Dân vận {name}", kind=K.MASS_MOBILIZATION_BLOC
+    )
     cell = OrganizationFactory(ward=ward, name=f"Chi bộ số 1 {name}", parent=committee)
     other_cell = OrganizationFactory(ward=ward, name=f"Chi bộ số 2 {name}", parent=committee)
     women = OrganizationFactory(ward=ward, name=f"Hội Phụ nữ {name}", kind=K.MASS_ORGANIZATION)

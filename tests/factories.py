@@ -7,7 +7,15 @@ import datetime as dt
 import factory
 from factory.django import DjangoModelFactory
 
-from wardwork.models import Organization, OrganizationKind, Person, Position, PositionRole, User, Ward
+from wardwork.models import (
+    Organization,
+    OrganizationKind,
+    Person,
+    Position,
+    PositionRole,
+    User,
+    Ward,
+)
 
 
 class WardFactory(DjangoModelFactory[Ward]):

@@ -67,7 +67,15 @@ class PositionAdmin(WardScopedAdminMixin, SimpleHistoryAdmin):
 
 @admin.register(User)
 class UserAdmin(WardScopedAdminMixin, BaseUserAdmin):
-    list_display = ["username", "person", "ward", "is_active", "is_staff", "is_superuser", "last_login"]
+    list_display = [
+        "username",
+        "person",
+        "ward",
+        "is_active",
+        "is_staff",
+        "is_superuser",
+        "last_login",
+    ]
     list_filter = ["ward", "is_active", "is_staff", "is_superuser"]
     list_select_related = ["person", "ward"]
     search_fields = ["username", "email", "first_name", "last_name", "person__search_key"]

@@ -87,7 +87,10 @@ class WardScopedAdminMixin:
     def _require_in_scope(self, request, object_id):
         # simple_history falls back to historical rows when the object is not in the
         # queryset; that would show another ward's history, so check first.
-        if not request.user.is_superuser and not self.get_queryset(request).filter(pk=object_id).exists():
+        if (
+            not request.user.is_superuser
+            and not self.get_queryset(request).filter(pk=object_id).exists()
+        ):
             raise Http404
 
     def history_view(self, request, object_id, extra_context=None):
@@ -96,7 +99,9 @@ class WardScopedAdminMixin:
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         self._require_in_scope(request, unquote(object_id))
-        return super().history_form_view(request, object_id, version_id, extra_context=extra_context)
+        return super().history_form_view(
+            request, object_id, version_id, extra_context=extra_context
+        )
 
     def save_model(self, request, obj, form, change):
         ward_id = _ward_id(request)

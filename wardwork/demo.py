@@ -56,8 +56,16 @@ class DemoLoader:
             self.changed[model.__name__] += 1
         return obj
 
-    def login(self, username: str, *, ward: Ward | None, person: Person | None, description: str,
-              superuser: bool = False, staff: bool = False) -> User:
+    def login(
+        self,
+        username: str,
+        *,
+        ward: Ward | None,
+        person: Person | None,
+        description: str,
+        superuser: bool = False,
+        staff: bool = False,
+    ) -> User:
         user = User.objects.filter(username=username).first()
         values = {
             "ward": ward,
@@ -112,18 +120,54 @@ OTHER_CELLS = [
 ]
 MASS_ORGANIZATIONS = [
     # (name, short name, kind, username or "", head's name, head's title)
-    ("Ủy ban Mặt trận Tổ quốc Việt Nam phường Phúc Đồng", "UB MTTQ", K.FATHERLAND_FRONT, "",
-     "Nguyễn Văn Tiến", "Chủ tịch Ủy ban MTTQ phường"),
-    ("Hội Liên hiệp Phụ nữ phường Phúc Đồng", "Hội Phụ nữ", K.MASS_ORGANIZATION, "phunu",
-     "Lê Thị Thanh Hà", "Chủ tịch Hội Liên hiệp Phụ nữ phường"),
-    ("Đoàn Thanh niên Cộng sản Hồ Chí Minh phường Phúc Đồng", "Đoàn Thanh niên", K.MASS_ORGANIZATION,
-     "", "Nguyễn Minh Quân", "Bí thư Đoàn phường"),
-    ("Hội Cựu chiến binh phường Phúc Đồng", "Hội CCB", K.MASS_ORGANIZATION, "",
-     "Trần Quốc Toản", "Chủ tịch Hội Cựu chiến binh phường"),
-    ("Hội Người cao tuổi phường Phúc Đồng", "Hội NCT", K.MASS_ORGANIZATION, "",
-     "Phạm Văn Khải", "Chủ tịch Hội Người cao tuổi phường"),
-    ("Công đoàn cơ sở phường Phúc Đồng", "Công đoàn", K.MASS_ORGANIZATION, "",
-     "Vũ Thị Kim Oanh", "Chủ tịch Công đoàn cơ sở phường"),
+    (
+        "Ủy ban Mặt trận Tổ quốc Việt Nam phường Phúc Đồng",
+        "UB MTTQ",
+        K.FATHERLAND_FRONT,
+        "",
+        "Nguyễn Văn Tiến",
+        "Chủ tịch Ủy ban MTTQ phường",
+    ),
+    (
+        "Hội Liên hiệp Phụ nữ phường Phúc Đồng",
+        "Hội Phụ nữ",
+        K.MASS_ORGANIZATION,
+        "phunu",
+        "Lê Thị Thanh Hà",
+        "Chủ tịch Hội Liên hiệp Phụ nữ phường",
+    ),
+    (
+        "Đoàn Thanh niên Cộng sản Hồ Chí Minh phường Phúc Đồng",
+        "Đoàn Thanh niên",
+        K.MASS_ORGANIZATION,
+        "",
+        "Nguyễn Minh Quân",
+        "Bí thư Đoàn phường",
+    ),
+    (
+        "Hội Cựu chiến binh phường Phúc Đồng",
+        "Hội CCB",
+        K.MASS_ORGANIZATION,
+        "",
+        "Trần Quốc Toản",
+        "Chủ tịch Hội Cựu chiến binh phường",
+    ),
+    (
+        "Hội Người cao tuổi phường Phúc Đồng",
+        "Hội NCT",
+        K.MASS_ORGANIZATION,
+        "",
+        "Phạm Văn Khải",
+        "Chủ tịch Hội Người cao tuổi phường",
+    ),
+    (
+        "Công đoàn cơ sở phường Phúc Đồng",
+        "Công đoàn",
+        K.MASS_ORGANIZATION,
+        "",
+        "Vũ Thị Kim Oanh",
+        "Chủ tịch Công đoàn cơ sở phường",
+    ),
 ]
 
 
@@ -138,8 +182,9 @@ def load(loader: DemoLoader) -> None:
     _load_phuc_dong(loader, district)
     _load_sai_dong(loader, district)
     _ensure_ward_admin_group(loader)
-    loader.login("admin", ward=None, person=None, description="quản trị hệ thống (superuser)",
-                 superuser=True)
+    loader.login(
+        "admin", ward=None, person=None, description="quản trị hệ thống (superuser)", superuser=True
+    )
 
 
 def _org(loader, ward, name, kind, *, short_name="", parent=None, symbol_code=""):
@@ -176,30 +221,65 @@ def _load_phuc_dong(loader: DemoLoader, district: Organization) -> None:
         place_name="Phúc Đồng",
         parent_name="Quận Long Biên, Thành phố Hà Nội",
     )
-    committee = _org(loader, ward, "Đảng ủy phường Phúc Đồng", K.WARD_COMMITTEE,
-                     short_name="Đảng ủy", parent=district, symbol_code="ĐU")
-    standing = _org(loader, ward, "Ban Thường vụ Đảng ủy phường Phúc Đồng", K.STANDING_COMMITTEE,
-                    short_name="Ban Thường vụ", parent=committee, symbol_code="ĐU")
-    people_committee = _org(loader, ward, "Ủy ban nhân dân phường Phúc Đồng", K.PEOPLE_COMMITTEE,
-                            short_name="UBND phường", symbol_code="UBND")
-    council = _org(loader, ward, "Hội đồng nhân dân phường Phúc Đồng", K.PEOPLE_COUNCIL,
-                   short_name="HĐND phường", symbol_code="HĐND")
-    bloc = _org(loader, ward, "Khối Dân vận Đảng ủy phường Phúc Đồng", K.MASS_MOBILIZATION_BLOC,
-                short_name="Khối Dân vận", parent=committee)
+    committee = _org(
+        loader,
+        ward,
+        "Đảng ủy phường Phúc Đồng",
+        K.WARD_COMMITTEE,
+        short_name="Đảng ủy",
+        parent=district,
+        symbol_code="ĐU",
+    )
+    standing = _org(
+        loader,
+        ward,
+        "Ban Thường vụ Đảng ủy phường Phúc Đồng",
+        K.STANDING_COMMITTEE,
+        short_name="Ban Thường vụ",
+        parent=committee,
+        symbol_code="ĐU",
+    )
+    people_committee = _org(
+        loader,
+        ward,
+        "Ủy ban nhân dân phường Phúc Đồng",
+        K.PEOPLE_COMMITTEE,
+        short_name="UBND phường",
+        symbol_code="UBND",
+    )
+    council = _org(
+        loader,
+        ward,
+        "Hội đồng nhân dân phường Phúc Đồng",
+        K.PEOPLE_COUNCIL,
+        short_name="HĐND phường",
+        symbol_code="HĐND",
+    )
+    bloc = _org(
+        loader,
+        ward,
+        "Khối Dân vận Đảng ủy phường Phúc Đồng",
+        K.MASS_MOBILIZATION_BLOC,
+        short_name="Khối Dân vận",
+        parent=committee,
+    )
 
     # Ward leaders, as the article names them.
-    ngoc = _person(loader, ward, "Nguyễn Thị Ngọc", committee,
-                   "Bí thư Đảng ủy, Chủ tịch HĐND phường")
+    ngoc = _person(
+        loader, ward, "Nguyễn Thị Ngọc", committee, "Bí thư Đảng ủy, Chủ tịch HĐND phường"
+    )
     _position(loader, ngoc, committee, R.SECRETARY)
     _position(loader, ngoc, standing, R.SECRETARY)
     _position(loader, ngoc, council, R.HEAD)
-    khanh = _person(loader, ward, "Nguyễn Hữu Khanh", committee,
-                    "Phó Bí thư thường trực Đảng ủy phường")
+    khanh = _person(
+        loader, ward, "Nguyễn Hữu Khanh", committee, "Phó Bí thư thường trực Đảng ủy phường"
+    )
     _position(loader, khanh, committee, R.STANDING_DEPUTY_SECRETARY)
     _position(loader, khanh, standing, R.STANDING_DEPUTY_SECRETARY)
     _position(loader, khanh, bloc, R.HEAD)
-    chairman = _person(loader, ward, "Lê Quang Minh", people_committee,
-                       "Phó Bí thư Đảng ủy, Chủ tịch UBND phường")
+    chairman = _person(
+        loader, ward, "Lê Quang Minh", people_committee, "Phó Bí thư Đảng ủy, Chủ tịch UBND phường"
+    )
     _position(loader, chairman, committee, R.DEPUTY_SECRETARY)
     _position(loader, chairman, people_committee, R.HEAD)
     office = _person(loader, ward, "Hoàng Thị Thu Trang", committee, "Cán bộ Văn phòng Đảng ủy")
@@ -208,10 +288,20 @@ def _load_phuc_dong(loader: DemoLoader, district: Organization) -> None:
     _position(loader, dvk, bloc, R.MEMBER)
     _position(loader, dvk, committee, R.COMMITTEE_MEMBER)
 
-    loader.login("ngoc", ward=ward, person=ngoc, staff=True,
-                 description="Nguyễn Thị Ngọc, Bí thư Đảng ủy phường Phúc Đồng")
-    loader.login("khanh", ward=ward, person=khanh, staff=True,
-                 description="Nguyễn Hữu Khanh, Phó Bí thư thường trực Đảng ủy")
+    loader.login(
+        "ngoc",
+        ward=ward,
+        person=ngoc,
+        staff=True,
+        description="Nguyễn Thị Ngọc, Bí thư Đảng ủy phường Phúc Đồng",
+    )
+    loader.login(
+        "khanh",
+        ward=ward,
+        person=khanh,
+        staff=True,
+        description="Nguyễn Hữu Khanh, Phó Bí thư thường trực Đảng ủy",
+    )
     loader.login("dvk", ward=ward, person=dvk, description="Đỗ Thị Phương, thành viên Khối Dân vận")
 
     # Mass organisations and their heads; every head sits in the mass mobilisation bloc.
@@ -226,16 +316,34 @@ def _load_phuc_dong(loader: DemoLoader, district: Organization) -> None:
     # Party cells: residential ones with their residential groups, then schools and bodies.
     cell_number = 0
     for number, groups, secretary_name in RESIDENTIAL_CELLS:
-        cell = _org(loader, ward, f"Chi bộ Khu dân cư số {number}", K.PARTY_CELL,
-                    short_name=f"Chi bộ {number}", parent=committee)
+        cell = _org(
+            loader,
+            ward,
+            f"Chi bộ Khu dân cư số {number}",
+            K.PARTY_CELL,
+            short_name=f"Chi bộ {number}",
+            parent=committee,
+        )
         for group in groups:
-            _org(loader, ward, f"Tổ dân phố số {group}", K.RESIDENTIAL_GROUP,
-                 short_name=f"TDP {group}", parent=cell)
+            _org(
+                loader,
+                ward,
+                f"Tổ dân phố số {group}",
+                K.RESIDENTIAL_GROUP,
+                short_name=f"TDP {group}",
+                parent=cell,
+            )
         cell_number += 1
         _cell_secretary(loader, ward, cell, secretary_name, cell_number)
     for name, secretary_name in OTHER_CELLS:
-        cell = _org(loader, ward, name, K.PARTY_CELL, short_name=name.removeprefix("Chi bộ "),
-                    parent=committee)
+        cell = _org(
+            loader,
+            ward,
+            name,
+            K.PARTY_CELL,
+            short_name=name.removeprefix("Chi bộ "),
+            parent=committee,
+        )
         cell_number += 1
         _cell_secretary(loader, ward, cell, secretary_name, cell_number)
 
@@ -255,25 +363,64 @@ def _load_sai_dong(loader: DemoLoader, district: Organization) -> None:
         place_name="Sài Đồng",
         parent_name="Quận Long Biên, Thành phố Hà Nội",
     )
-    committee = _org(loader, ward, "Đảng ủy phường Sài Đồng", K.WARD_COMMITTEE,
-                     short_name="Đảng ủy", parent=district, symbol_code="ĐU")
-    _org(loader, ward, "Ủy ban nhân dân phường Sài Đồng", K.PEOPLE_COMMITTEE, short_name="UBND phường")
-    bloc = _org(loader, ward, "Khối Dân vận Đảng ủy phường Sài Đồng", K.MASS_MOBILIZATION_BLOC,
-                short_name="Khối Dân vận", parent=committee)
-    women = _org(loader, ward, "Hội Liên hiệp Phụ nữ phường Sài Đồng", K.MASS_ORGANIZATION,
-                 short_name="Hội Phụ nữ")
-    secretary = _person(loader, ward, "Trần Thị Thanh Xuân", committee, "Bí thư Đảng ủy phường Sài Đồng")
+    committee = _org(
+        loader,
+        ward,
+        "Đảng ủy phường Sài Đồng",
+        K.WARD_COMMITTEE,
+        short_name="Đảng ủy",
+        parent=district,
+        symbol_code="ĐU",
+    )
+    _org(
+        loader,
+        ward,
+        "Ủy ban nhân dân phường Sài Đồng",
+        K.PEOPLE_COMMITTEE,
+        short_name="UBND phường",
+    )
+    bloc = _org(
+        loader,
+        ward,
+        "Khối Dân vận Đảng ủy phường Sài Đồng",
+        K.MASS_MOBILIZATION_BLOC,
+        short_name="Khối Dân vận",
+        parent=committee,
+    )
+    women = _org(
+        loader,
+        ward,
+        "Hội Liên hiệp Phụ nữ phường Sài Đồng",
+        K.MASS_ORGANIZATION,
+        short_name="Hội Phụ nữ",
+    )
+    secretary = _person(
+        loader, ward, "Trần Thị Thanh Xuân", committee, "Bí thư Đảng ủy phường Sài Đồng"
+    )
     _position(loader, secretary, committee, R.SECRETARY)
-    head = _person(loader, ward, "Nguyễn Thị Bích Ngọc", women, "Chủ tịch Hội Phụ nữ phường Sài Đồng")
+    head = _person(
+        loader, ward, "Nguyễn Thị Bích Ngọc", women, "Chủ tịch Hội Phụ nữ phường Sài Đồng"
+    )
     _position(loader, head, women, R.HEAD)
     _position(loader, head, bloc, R.MEMBER)
     for number, name in [(1, "Vương Văn Sơn"), (2, "Kiều Thị Dung"), (3, "Mạc Văn Lực")]:
-        cell = _org(loader, ward, f"Chi bộ Sài Đồng số {number}", K.PARTY_CELL,
-                    short_name=f"Chi bộ {number}", parent=committee)
+        cell = _org(
+            loader,
+            ward,
+            f"Chi bộ Sài Đồng số {number}",
+            K.PARTY_CELL,
+            short_name=f"Chi bộ {number}",
+            parent=committee,
+        )
         person = _person(loader, ward, name, cell, f"Bí thư {cell.name}")
         _position(loader, person, cell, R.CELL_SECRETARY)
-    loader.login("saidong", ward=ward, person=secretary, staff=True,
-                 description="Trần Thị Thanh Xuân, Bí thư Đảng ủy phường Sài Đồng")
+    loader.login(
+        "saidong",
+        ward=ward,
+        person=secretary,
+        staff=True,
+        description="Trần Thị Thanh Xuân, Bí thư Đảng ủy phường Sài Đồng",
+    )
 
 
 def _ensure_ward_admin_group(loader: DemoLoader) -> None:
@@ -285,9 +432,15 @@ def _ensure_ward_admin_group(loader: DemoLoader) -> None:
         content_type__app_label="wardwork",
         codename__in=[
             "view_ward",
-            "view_organization", "add_organization", "change_organization",
-            "view_person", "add_person", "change_person",
-            "view_position", "add_position", "change_position",
+            "view_organization",
+            "add_organization",
+            "change_organization",
+            "view_person",
+            "add_person",
+            "change_person",
+            "view_position",
+            "add_position",
+            "change_position",
         ],
     )
     missing = set(wanted) - set(group.permissions.all())

@@ -35,15 +35,15 @@ class SearchableModel(TimeStampedModel):
     class Meta:
         abstract = True
 
-    def search_texts(self) -> list[str]:
-        raise NotImplementedError
-
     def save(self, *args, **kwargs):
         self.search_key = fold(" ".join(t for t in self.search_texts() if t))[:600]
         update_fields = kwargs.get("update_fields")
         if update_fields is not None:
             kwargs["update_fields"] = {*update_fields, "search_key"}
         super().save(*args, **kwargs)
+
+    def search_texts(self) -> list[str]:
+        raise NotImplementedError
 
 
 class SearchQuerySet(models.QuerySet):
@@ -61,10 +61,15 @@ class Ward(SearchableModel):
     place_name = models.CharField(
         _("place name"),
         max_length=100,
-        help_text=_('As written before the date in documents: "Phúc Đồng, ngày 13 tháng 4 năm 2021".'),
+        help_text=_(
+            'As written before the date in documents: "Phúc Đồng, ngày 13 tháng 4 năm 2021".'
+        ),
     )
     parent_name = models.CharField(
-        _("parent unit"), max_length=200, blank=True, help_text=_("Quận Long Biên / Thành phố Hà Nội")
+        _("parent unit"),
+        max_length=200,
+        blank=True,
+        help_text=_("Quận Long Biên / Thành phố Hà Nội"),
     )
     history = HistoricalRecords()
 
@@ -147,9 +152,13 @@ class Organization(SearchableModel):
         verbose_name_plural = _("organisations")
         ordering = ["kind", "name"]
         constraints = [
-            models.UniqueConstraint(fields=["ward", "name"], name="organization_unique_name_per_ward"),
             models.UniqueConstraint(
-                fields=["name"], condition=Q(ward__isnull=True), name="organization_unique_name_above_ward"
+                fields=["ward", "name"], name="organization_unique_name_per_ward"
+            ),
+            models.UniqueConstraint(
+                fields=["name"],
+                condition=Q(ward__isnull=True),
+                name="organization_unique_name_above_ward",
             ),
         ]
         indexes = [models.Index(fields=["ward", "kind", "is_active"])]
@@ -169,7 +178,9 @@ class Organization(SearchableModel):
         self.short_name = normalize(self.short_name)
         self.symbol_code = normalize(self.symbol_code)
         if self.kind == OrganizationKind.HIGHER_COMMITTEE and self.ward_id:
-            raise ValidationError({"ward": _("A higher Party committee does not belong to a ward.")})
+            raise ValidationError(
+                {"ward": _("A higher Party committee does not belong to a ward.")}
+            )
         if self.kind != OrganizationKind.HIGHER_COMMITTEE and not self.ward_id:
             raise ValidationError({"ward": _("Choose the ward this organisation belongs to.")})
         if self.parent_id and self.parent_id == self.pk:
@@ -189,7 +200,9 @@ class PersonQuerySet(SearchQuerySet):
 
 
 class Person(SearchableModel):
-    ward = models.ForeignKey(Ward, verbose_name=_("ward"), on_delete=models.PROTECT, related_name="people")
+    ward = models.ForeignKey(
+        Ward, verbose_name=_("ward"), on_delete=models.PROTECT, related_name="people"
+    )
     full_name = models.CharField(_("full name"), max_length=200, help_text=_("Family name first."))
     organization = models.ForeignKey(
         Organization,
@@ -218,6 +231,14 @@ class Person(SearchableModel):
     def __str__(self) -> str:
         return self.full_name
 
+    def save(self, *args, **kwargs):
+        self.full_name = normalize(self.full_name)
+        self.sort_key = name_sort_string(self.full_name)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            kwargs["update_fields"] = {*update_fields, "sort_key"}
+        super().save(*args, **kwargs)
+
     def search_texts(self) -> list[str]:
         return [self.full_name, self.title]
 
@@ -228,14 +249,6 @@ class Person(SearchableModel):
             raise ValidationError({"full_name": _("Enter the person's full name.")})
         if self.organization_id and self.organization.ward_id != self.ward_id:
             raise ValidationError({"organization": _("This unit belongs to another ward.")})
-
-    def save(self, *args, **kwargs):
-        self.full_name = normalize(self.full_name)
-        self.sort_key = name_sort_string(self.full_name)
-        update_fields = kwargs.get("update_fields")
-        if update_fields is not None:
-            kwargs["update_fields"] = {*update_fields, "sort_key"}
-        super().save(*args, **kwargs)
 
 
 # --- User ---------------------------------------------------------------------------------------
@@ -307,7 +320,10 @@ class Position(TimeStampedModel):
         Person, verbose_name=_("person"), on_delete=models.CASCADE, related_name="positions"
     )
     organization = models.ForeignKey(
-        Organization, verbose_name=_("organisation"), on_delete=models.CASCADE, related_name="positions"
+        Organization,
+        verbose_name=_("organisation"),
+        on_delete=models.CASCADE,
+        related_name="positions",
     )
     role = models.CharField(_("role"), max_length=32, choices=PositionRole.choices)
     started_on = models.DateField(_("started on"), null=True, blank=True)

@@ -93,7 +93,7 @@ class Quarter:
 
     @property
     def short_label(self) -> str:
-        """"I/2021", as written after "quý" in running text."""
+        """ "I/2021", as written after "quý" in running text."""
         return f"{self.roman}/{self.year}"
 
     def __str__(self) -> str:

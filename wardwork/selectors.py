@@ -54,7 +54,9 @@ def organization_list(*, user, search: str = "", kind: str = "", include_inactiv
 
 def organization_get(*, user, pk) -> Organization:
     """One organisation with its current positions and their people; 404 outside scope."""
-    current = Position.objects.current().select_related("person").order_by("role", "person__sort_key")
+    current = (
+        Position.objects.current().select_related("person").order_by("role", "person__sort_key")
+    )
     qs = Organization.objects.select_related("ward", "parent").prefetch_related(
         Prefetch("positions", queryset=current, to_attr="current_positions"),
         Prefetch("children", queryset=Organization.objects.active().order_by("name")),
@@ -71,7 +73,9 @@ def person_list(*, user, search: str = "", organization_id=None):
 
 
 def person_get(*, user, pk) -> Person:
-    current = Position.objects.current().select_related("organization").order_by("organization__name")
+    current = (
+        Position.objects.current().select_related("organization").order_by("organization__name")
+    )
     qs = Person.objects.select_related("organization", "ward").prefetch_related(
         Prefetch("positions", queryset=current, to_attr="current_positions")
     )
@@ -80,4 +84,8 @@ def person_get(*, user, pk) -> Person:
 
 def units_of_user(*, user) -> list[Organization]:
     """The organisations the user manages (cell secretary, head, deputy head)."""
-    return [p.organization for p in roles_of(user).positions if p.organization_id in roles_of(user).managed_unit_ids]
+    return [
+        p.organization
+        for p in roles_of(user).positions
+        if p.organization_id in roles_of(user).managed_unit_ids
+    ]

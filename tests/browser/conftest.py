@@ -95,7 +95,8 @@ def page(request, browser, live_server, viewport) -> Iterator:
     context = browser.new_context(
         base_url=live_server.url,
         viewport=viewport,
-        locale="vi-VN",  # Accept-Language: vi, so Django's LocaleMiddleware picks Vietnamese
+        # An English browser: the app must still speak Vietnamese until the user switches.
+        locale="en-US",
         timezone_id="Asia/Ho_Chi_Minh",
     )
     context.set_default_timeout(DEFAULT_TIMEOUT_MS)

@@ -55,7 +55,12 @@ def test_next_on_this_host_is_followed(client, home, next_url):
 
 @pytest.mark.parametrize(
     "next_url",
-    ["https://evil.example/", "//evil.example/", "http://testserver.evil.example/", "javascript:alert(1)"],
+    [
+        "https://evil.example/",
+        "//evil.example/",
+        "http://testserver.evil.example/",
+        "javascript:alert(1)",
+    ],
 )
 def test_next_to_another_host_is_ignored(client, home, next_url):
     response = login(client, home.secretary.username, next_url=next_url)
@@ -115,3 +120,9 @@ def test_language_switch_works_before_login(client):
     response = client.post(reverse("set_language"), {"language": "en", "next": reverse("login")})
     assert response.status_code == 302
     assert "Log in" in client.get(reverse("login")).content.decode()
+
+
+def test_vietnamese_even_for_an_english_browser(client):
+    page = client.get(reverse("login"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert '<html lang="vi">' in page
+    assert "Đăng nhập" in page

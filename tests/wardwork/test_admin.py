@@ -65,7 +65,11 @@ def test_ward_admin_sees_only_own_ward(client, home, away):
         rows = list(client.get(_admin_url(model)).context["cl"].result_list)
         assert rows, model
         for row in rows:
-            ward_id = row.pk if model is Ward else (row.person.ward_id if model is Position else row.ward_id)
+            ward_id = (
+                row.pk
+                if model is Ward
+                else (row.person.ward_id if model is Position else row.ward_id)
+            )
             assert ward_id == away.ward.pk, (model, row)
     assert client.get(_admin_url(Person, "change", home.secretary.person.pk)).status_code == 302
     assert client.get(_admin_url(Organization, "change", home.cell.pk)).status_code == 302

@@ -67,7 +67,14 @@ def test_the_bodies_the_article_names(demo):
         "residential_group",
     } <= kinds
     short_names = set(ward.organizations.values_list("short_name", flat=True))
-    assert {"Hội Phụ nữ", "Đoàn Thanh niên", "Hội CCB", "Hội NCT", "Công đoàn", "UB MTTQ"} <= short_names
+    assert {
+        "Hội Phụ nữ",
+        "Đoàn Thanh niên",
+        "Hội CCB",
+        "Hội NCT",
+        "Công đoàn",
+        "UB MTTQ",
+    } <= short_names
     cells = ward.organizations.filter(kind="party_cell")
     assert cells.count() >= 12
     assert cells.filter(name__contains="Trường").count() >= 3
@@ -88,7 +95,9 @@ def test_demo_logins_have_their_roles(demo):
         user = users[f"cb{number:02d}"]
         assert user.ward == phuc_dong
         assert is_unit_manager(user, user.person.organization)
-    assert is_unit_manager(users["phunu"], Organization.objects.get(short_name="Hội Phụ nữ", ward=phuc_dong))
+    assert is_unit_manager(
+        users["phunu"], Organization.objects.get(short_name="Hội Phụ nữ", ward=phuc_dong)
+    )
     saidong = users["saidong"]
     assert saidong.ward.name == "Phường Sài Đồng"
     assert is_ward_staff(saidong, saidong.ward)
@@ -96,14 +105,20 @@ def test_demo_logins_have_their_roles(demo):
 
 
 def test_demo_password_works(demo, client, settings):
-    response = client.post("/accounts/login/", {"username": "cb01", "password": settings.DEMO_PASSWORD})
+    response = client.post(
+        "/accounts/login/", {"username": "cb01", "password": settings.DEMO_PASSWORD}
+    )
     assert response.status_code == 302
 
 
 def test_saidong_never_sees_phuc_dong(demo, client):
     client.force_login(User.objects.get(username="saidong"))
-    for url in ["/directory/organizations/", "/directory/people/", "/admin/wardwork/person/",
-                "/admin/wardwork/organization/"]:
+    for url in [
+        "/directory/organizations/",
+        "/directory/people/",
+        "/admin/wardwork/person/",
+        "/admin/wardwork/organization/",
+    ]:
         page = client.get(url).content.decode()
         assert "Phúc Đồng" not in page, url
         assert "Nguyễn Thị Ngọc" not in page, url

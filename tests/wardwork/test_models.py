@@ -49,7 +49,9 @@ def test_higher_committee_has_no_ward_and_ward_bodies_need_one():
 
 def test_parent_must_be_in_the_same_ward():
     parent = OrganizationFactory()
-    child = Organization(ward=WardFactory(), name="Tổ dân phố 1", kind="residential_group", parent=parent)
+    child = Organization(
+        ward=WardFactory(), name="Tổ dân phố 1", kind="residential_group", parent=parent
+    )
     with pytest.raises(ValidationError) as error:
         child.full_clean()
     assert "parent" in error.value.message_dict

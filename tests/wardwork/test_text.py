@@ -63,7 +63,14 @@ def test_same_given_name_sorts_by_family_name():
 
 
 def test_database_sort_string_orders_like_the_key():
-    names = ["Trần Thị Bình", "Phạm Thị Ánh", "Nguyễn Thị Ngọc", "Lê Văn Đức", "Lê Văn Dũng", "Hà Ân"]
+    names = [
+        "Trần Thị Bình",
+        "Phạm Thị Ánh",
+        "Nguyễn Thị Ngọc",
+        "Lê Văn Đức",
+        "Lê Văn Dũng",
+        "Hà Ân",
+    ]
     assert sorted(names, key=name_sort_string) == sorted(names, key=name_sort_key)
 
 

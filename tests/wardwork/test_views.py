@@ -28,7 +28,9 @@ def test_home_lists_the_units_a_cell_secretary_manages(client, home):
 
 def test_home_dates_use_day_month_year(client, home):
     client.force_login(home.secretary)
-    page = client.get(reverse("directory:organization_detail", args=[home.committee.pk])).content.decode()
+    page = client.get(
+        reverse("directory:organization_detail", args=[home.committee.pk])
+    ).content.decode()
     assert "01/07/2020" in page  # the position's start date
 
 
@@ -88,14 +90,18 @@ def test_superuser_sees_every_ward(client, home, away, superuser):
 
 def test_organization_detail_lists_current_positions(client, home):
     client.force_login(home.plain)
-    page = client.get(reverse("directory:organization_detail", args=[home.cell.pk])).content.decode()
+    page = client.get(
+        reverse("directory:organization_detail", args=[home.cell.pk])
+    ).content.decode()
     assert "Trần Văn Hùng" in page
     assert "Bí thư chi bộ" in page
 
 
 def _grow(ward, n):
     for i in range(n):
-        org = OrganizationFactory(ward=ward, name=f"Tổ dân phố thêm {ward.pk}-{i}", kind="residential_group")
+        org = OrganizationFactory(
+            ward=ward, name=f"Tổ dân phố thêm {ward.pk}-{i}", kind="residential_group"
+        )
         person = PersonFactory(ward=ward, organization=org)
         PositionFactory(person=person, organization=org, role="head")
 
@@ -117,7 +123,10 @@ def test_list_query_count_does_not_grow_with_rows(client, home, django_assert_nu
 
 @pytest.mark.parametrize(
     ("route", "expected"),
-    [("directory:organization_detail", QUERIES_DETAIL_PAGE + 1), ("directory:person_detail", QUERIES_DETAIL_PAGE)],
+    [
+        ("directory:organization_detail", QUERIES_DETAIL_PAGE + 1),
+        ("directory:person_detail", QUERIES_DETAIL_PAGE),
+    ],
 )
 def test_detail_query_count_does_not_grow_with_positions(
     client, home, django_assert_num_queries, route, expected
@@ -135,7 +144,9 @@ def test_detail_query_count_does_not_grow_with_positions(
             person=PersonFactory(ward=home.ward, full_name=f"Người Thứ {i}")
             if "organization" in route
             else home.secretary.person,
-            organization=home.committee if "organization" in route else OrganizationFactory(ward=home.ward),
+            organization=home.committee
+            if "organization" in route
+            else OrganizationFactory(ward=home.ward),
             role="committee_member",
         )
     with django_assert_num_queries(expected):

@@ -18,7 +18,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "--force", action="store_true", help="Load even when DEBUG is off (never in production)."
+            "--force",
+            action="store_true",
+            help="Load even when DEBUG is off (never in production).",
         )
 
     def handle(self, *args, force: bool = False, **options):
@@ -36,8 +38,14 @@ class Command(BaseCommand):
         created = sum(loader.created.values())
         changed = sum(loader.changed.values())
         if created or changed:
-            details = ", ".join(f"{name}: {count}" for name, count in sorted(loader.created.items()))
-            self.stdout.write(self.style.SUCCESS(f"Demo data loaded: {created} rows created ({details}), {changed} updated."))
+            details = ", ".join(
+                f"{name}: {count}" for name, count in sorted(loader.created.items())
+            )
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"Demo data loaded: {created} rows created ({details}), {changed} updated."
+                )
+            )
         else:
             self.stdout.write(self.style.SUCCESS("Demo data already up to date: nothing changed."))
         self.stdout.write("")

@@ -151,3 +151,17 @@ def test_detail_query_count_does_not_grow_with_positions(
         )
     with django_assert_num_queries(expected):
         client.get(url)
+
+
+def test_error_pages_are_vietnamese(rf):
+    from wardwork import views
+
+    request = rf.get("/")
+    for view, status, text in [
+        (views.permission_denied, 403, "Không có quyền truy cập"),
+        (views.server_error, 500, "Đã xảy ra lỗi"),
+        (views.bad_request, 400, "Yêu cầu không hợp lệ"),
+    ]:
+        response = view(request) if view is views.server_error else view(request, None)
+        assert response.status_code == status
+        assert text in response.content.decode(), view.__name__

@@ -229,3 +229,8 @@ LOGGING = {
 
 # Demo data: the one password shared by every demo login (printed by load_demo).
 DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "wardwork-demo-2021")
+
+# Party committee terms, for document numbering (numbers restart at 01 each term).
+PARTY_TERM_FIRST_YEAR = 2020
+PARTY_TERM_YEARS = 5
+PARTY_TERM_START = (7, 1)  # month, day

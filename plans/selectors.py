@@ -201,6 +201,8 @@ def progress_matrix(*, user, ward, quarter: Quarter, plan: Plan | None = None) -
     for (_task_id, unit_id), value in matrix.cells.items():
         if value == MISSING:
             matrix.missing_by_unit[unit_id] = matrix.missing_by_unit.get(unit_id, 0) + 1
+    for unit in matrix.units:
+        unit.missing_count = matrix.missing_by_unit.get(unit.pk, 0)
     return matrix
 
 

@@ -10,7 +10,7 @@ from wardwork.quarters import Quarter
 
 
 class QuarterField(models.CharField):
-    """Stores a :class:`Quarter` as "2021-Q1" (sorts correctly as text); reads it back as a Quarter."""
+    """Stores a :class:`Quarter` as "2021-Q1" (sorts correctly as text), reads a Quarter."""
 
     description = _("Quarter")
 

@@ -32,6 +32,7 @@ urlpatterns = [
     ),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("directory/", include("wardwork.directory_urls")),
+    path("plans/", include("plans.urls")),
     path("admin/", admin.site.urls),
 ]
 

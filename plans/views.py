@@ -1,0 +1,325 @@
+"""Plan pages. Thin: objects come from ``selectors`` (scoped to the user's ward, 404
+outside it), permissions from ``plans.rules`` (403), changes go through ``services``."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from plans import exports, selectors, services
+from plans.forms import PlanFilterForm, PlanForm, ProgressReportForm, TaskForm
+from plans.models import Plan, Task
+from plans.rules import can_manage_plans, can_report_on_task, reportable_units
+from wardwork.models import Organization, Ward
+from wardwork.quarters import Quarter
+from wardwork.roles import roles_of
+from wardwork.selectors import get_for_user, scope_to_user
+
+PAGE_SIZE = 30
+
+
+def _require(allowed: bool) -> None:
+    if not allowed:
+        raise PermissionDenied
+
+
+def _quarter_from(request) -> Quarter:
+    try:
+        return Quarter.parse(request.GET.get("quarter") or request.POST.get("quarter") or "")
+    except ValueError:
+        return Quarter.current()
+
+
+def _user_ward(request, ward_id=None) -> Ward:
+    """The ward a page works on: the user's; a superuser picks one with ?ward=."""
+    user = request.user
+    if user.ward_id and not user.is_superuser:
+        return user.ward
+    wanted = ward_id or request.GET.get("ward") or request.POST.get("ward")
+    wards = scope_to_user(Ward.objects.all(), user, ward_field="pk")
+    ward = wards.filter(pk=wanted).first() if str(wanted or "").isdigit() else None
+    return ward or user.ward or wards.order_by("name").first()
+
+
+# --- plans --------------------------------------------------------------------------------------
+
+
+def plan_list(request):
+    ward = _user_ward(request)
+    issuers = Organization.objects.filter(
+        issued_plans__in=scope_to_user(Plan.objects.all(), request.user)
+    ).distinct()
+    form = PlanFilterForm(request.GET or None, issuers=issuers.order_by("name"))
+    filters = form.cleaned_data if form.is_valid() else {}
+    plans = selectors.plan_list(user=request.user, filters=filters)
+    page = Paginator(plans, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "plans/plan_list.html",
+        {
+            "form": form,
+            "page_obj": page,
+            "ward": ward,
+            "can_manage": can_manage_plans(request.user, ward),
+        },
+    )
+
+
+def plan_detail(request, pk: int):
+    plan = selectors.plan_get(user=request.user, pk=pk)
+    tasks = list(plan.tasks.all())
+    latest = selectors.latest_reports(t.pk for t in tasks)
+    for task in tasks:
+        task.latest_reports = latest.get(task.pk, [])
+    return render(
+        request,
+        "plans/plan_detail.html",
+        {"plan": plan, "tasks": tasks, "can_manage": can_manage_plans(request.user, plan)},
+    )
+
+
+def plan_create(request):
+    ward = _user_ward(request)
+    _require(can_manage_plans(request.user, ward))
+    return _plan_form(request, ward=ward, plan=Plan(ward=ward))
+
+
+def plan_update(request, pk: int):
+    plan = get_for_user(Plan.objects.select_related("ward", "issuer"), request.user, pk=pk)
+    _require(can_manage_plans(request.user, plan))
+    return _plan_form(request, ward=plan.ward, plan=plan)
+
+
+def _plan_form(request, *, ward, plan):
+    creating = plan.pk is None
+    form = PlanForm(request.POST or None, request.FILES or None, instance=plan, ward=ward)
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = services.plan_save(actor=request.user, plan=form.instance)
+        except ValidationError as error:
+            _errors_to_form(form, error)
+        else:
+            for warning in form.warnings:
+                messages.warning(request, warning)
+            messages.success(request, _("Plan %(symbol)s saved.") % {"symbol": saved.symbol})
+            return redirect("plans:plan_detail", pk=saved.pk)
+    return render(
+        request, "plans/plan_form.html", {"form": form, "plan": plan, "creating": creating}
+    )
+
+
+@require_POST
+def plan_archive(request, pk: int):
+    plan = get_for_user(Plan.objects.all(), request.user, pk=pk)
+    _require(can_manage_plans(request.user, plan))
+    active = request.POST.get("active") == "1"
+    services.plan_archive(actor=request.user, plan=plan, active=active)
+    messages.success(
+        request,
+        _("Plan resumed.") if active else _("Plan archived: it is kept, but no longer followed."),
+    )
+    return redirect("plans:plan_detail", pk=plan.pk)
+
+
+def plan_export(request, pk: int):
+    plan = selectors.plan_get(user=request.user, pk=pk)
+    content = exports.plan_workbook(plan)
+    response = HttpResponse(
+        content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    safe = plan.symbol.replace("/", "_").replace(" ", "")
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{_quote(safe)}.xlsx"
+    return response
+
+
+def _quote(text: str) -> str:
+    from urllib.parse import quote
+
+    return quote(text, safe="")
+
+
+# --- tasks --------------------------------------------------------------------------------------
+
+
+def task_create(request, plan_pk: int):
+    plan = get_for_user(Plan.objects.select_related("ward"), request.user, pk=plan_pk)
+    _require(can_manage_plans(request.user, plan))
+    return _task_form(request, task=Task(ward=plan.ward, plan=plan), plan=plan)
+
+
+def task_update(request, pk: int):
+    task = get_for_user(Task.objects.select_related("ward", "plan"), request.user, pk=pk)
+    _require(can_manage_plans(request.user, task))
+    return _task_form(request, task=task, plan=task.plan)
+
+
+def _task_form(request, *, task, plan):
+    form = TaskForm(request.POST or None, instance=task, ward=task.ward, plan=plan)
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = services.task_save(
+                actor=request.user,
+                task=form.instance,
+                supporting_organizations=form.cleaned_data["supporting_organizations"],
+            )
+        except ValidationError as error:
+            _errors_to_form(form, error)
+        else:
+            messages.success(request, _("Task %(n)s saved.") % {"n": saved.ordinal})
+            return (
+                redirect("plans:plan_detail", pk=plan.pk)
+                if plan
+                else redirect("plans:task_detail", pk=saved.pk)
+            )
+    return render(request, "plans/task_form.html", {"form": form, "task": task, "plan": plan})
+
+
+def task_detail(request, pk: int):
+    task = selectors.task_get(user=request.user, pk=pk)
+    reports = list(
+        task.reports.select_related("organization", "reported_by__person").order_by(
+            "-year", "-quarter", "organization__name"
+        )
+    )
+    history = (
+        task.reports.model.history.filter(task_id=task.pk)
+        .select_related("history_user", "organization")
+        .order_by("-history_date")[:100]
+    )
+    return render(
+        request,
+        "plans/task_detail.html",
+        {
+            "task": task,
+            "reports": reports,
+            "report_history": history,
+            "can_manage": can_manage_plans(request.user, task),
+            "can_report": can_report_on_task(request.user, task),
+        },
+    )
+
+
+@require_POST
+def report_submit(request, pk: int):
+    """One unit's report for one task and quarter (from "Việc của đơn vị tôi")."""
+    task = selectors.task_get(user=request.user, pk=pk)
+    _require(can_report_on_task(request.user, task))
+    quarter = _quarter_from(request)
+    units = {u.pk: u for u in reportable_units(request.user, task)}
+    unit = units.get(int(request.POST["unit"])) if request.POST.get("unit", "").isdigit() else None
+    if unit is None:
+        raise PermissionDenied
+    prefix = f"r{task.pk}-{unit.pk}"
+    form = ProgressReportForm(request.POST, request.FILES, prefix=prefix)
+    if form.is_valid():
+        try:
+            result = services.progress_report_submit(
+                actor=request.user,
+                task=task,
+                organization=unit,
+                quarter=quarter,
+                status=form.cleaned_data["status"],
+                percent=form.cleaned_data["percent"],
+                narrative=form.cleaned_data["narrative"],
+                attachment=form.cleaned_data.get("attachment"),
+            )
+        except ValidationError as error:
+            _errors_to_form(form, error)
+        else:
+            text = (
+                _("Report saved.")
+                if result.created
+                else _("Report updated; the earlier version is kept.")
+            )
+            if request.htmx:
+                row = selectors.TaskRow(
+                    task=task,
+                    unit=unit,
+                    report=result.report,
+                    is_lead=unit.pk == task.lead_organization_id,
+                )
+                return render(
+                    request,
+                    "plans/_task_row.html",
+                    {"row": _with_form(row), "quarter": quarter, "saved_message": text},
+                )
+            messages.success(request, text)
+            return redirect(
+                f"{reverse('plans:my_tasks')}?quarter={quarter.slug}#task-{task.pk}-{unit.pk}"
+            )
+    row = selectors.TaskRow(
+        task=task, unit=unit, report=None, is_lead=unit.pk == task.lead_organization_id
+    )
+    row.form = form
+    template = "plans/_task_row.html" if request.htmx else "plans/my_tasks.html"
+    context = {"row": row, "quarter": quarter, "rows": [row], "single": True}
+    return render(request, template, context, status=200 if request.htmx else 400)
+
+
+def _with_form(row):
+    instance = row.report
+    initial = (
+        {}
+        if instance
+        else {"status": row.task.status if row.task.status != "cancelled" else "open", "percent": 0}
+    )
+    row.form = ProgressReportForm(
+        instance=instance, initial=initial, prefix=f"r{row.task.pk}-{row.unit.pk}"
+    )
+    return row
+
+
+def my_tasks(request):
+    """ "Việc của đơn vị tôi": tasks assigned to the user's units, with this quarter's report form."""
+    quarter = _quarter_from(request)
+    rows = [_with_form(row) for row in selectors.my_unit_tasks(user=request.user, quarter=quarter)]
+    missing = sum(1 for row in rows if row.report is None)
+    return render(
+        request,
+        "plans/my_tasks.html",
+        {
+            "rows": rows,
+            "quarter": quarter,
+            "missing": missing,
+            "has_units": bool(roles_of(request.user).managed_unit_ids),
+        },
+    )
+
+
+def progress_matrix(request):
+    ward = _user_ward(request)
+    _require(
+        roles_of(request.user).sees_whole_ward
+        and (request.user.is_superuser or ward.pk == request.user.ward_id)
+    )
+    quarter = _quarter_from(request)
+    plan = None
+    if (request.GET.get("plan") or "").isdigit():
+        plan = get_for_user(Plan.objects.all(), request.user, pk=request.GET["plan"])
+    matrix = selectors.progress_matrix(user=request.user, ward=ward, quarter=quarter, plan=plan)
+    return render(
+        request,
+        "plans/matrix.html",
+        {
+            "matrix": matrix,
+            "quarter": quarter,
+            "plan": plan,
+            "ward": ward,
+            "extra_query": f"&plan={plan.pk}" if plan else "",
+            "plans": selectors.plan_options(user=request.user).filter(ward=ward, is_active=True),
+        },
+    )
+
+
+def _errors_to_form(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, errors in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error.messages)

@@ -18,6 +18,11 @@ class QuarterField(models.CharField):
         kwargs["max_length"] = 7
         super().__init__(*args, **kwargs)
 
+    @property
+    def validators(self):
+        # CharField's MaxLengthValidator would measure the Quarter object, not its text.
+        return [*self.default_validators, *self._validators]
+
     def deconstruct(self):
         name, path, args, kwargs = super().deconstruct()
         kwargs.pop("max_length", None)

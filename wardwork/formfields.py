@@ -11,7 +11,8 @@ class QuarterFormField(forms.CharField):
 
     def __init__(self, *, max_length=None, **kwargs):
         kwargs.setdefault("help_text", _("For example I/2021 or 2/2021."))
-        super().__init__(max_length=20, **kwargs)
+        super().__init__(**kwargs)
+        self.widget.attrs.setdefault("maxlength", "20")
 
     def prepare_value(self, value):
         if isinstance(value, Quarter):

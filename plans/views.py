@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from plans import exports, selectors, services
 from plans.forms import PlanFilterForm, PlanForm, ProgressReportForm, TaskForm
-from plans.models import Plan, Task
+from plans.models import Plan, ProgressReport, Task
 from plans.rules import can_manage_plans, can_report_on_task, reportable_units
 from wardwork.models import Organization, Ward
 from wardwork.quarters import Quarter
@@ -136,6 +136,30 @@ def plan_export(request, pk: int):
     safe = plan.symbol.replace("/", "_").replace(" ", "")
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{_quote(safe)}.xlsx"
     return response
+
+
+def plan_attachment(request, pk: int):
+    """The plan's file, only to users who may see the plan (never a public /media/ URL)."""
+    plan = get_for_user(Plan.objects.all(), request.user, pk=pk)
+    return _file_response(plan.attachment)
+
+
+def report_evidence(request, pk: int):
+    report = get_for_user(
+        ProgressReport.objects.select_related("task"), request.user, ward_field="task__ward", pk=pk
+    )
+    return _file_response(report.attachment)
+
+
+def _file_response(field_file):
+    if not field_file:
+        raise Http404
+    try:
+        handle = field_file.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404 from exc
+    name = field_file.name.rsplit("/", 1)[-1]
+    return FileResponse(handle, as_attachment=True, filename=name)
 
 
 def _quote(text: str) -> str:

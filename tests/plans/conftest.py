@@ -8,7 +8,11 @@ from dataclasses import dataclass
 
 import pytest
 
-from plans.models import Plan, Task
+from django.core.files.base import ContentFile
+
+from plans.models import Plan, ProgressReport, Task
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
 @dataclass
@@ -17,6 +21,7 @@ class PlanSetup:
     ward_plan: Plan
     task: Task  # lead: home.cell, supporting: home.women
     other_task: Task  # lead: home.other_cell
+    report: ProgressReport  # other_cell on other_task, I/2021, with an evidence file
 
 
 def make_plans(ward_setup) -> PlanSetup:
@@ -61,7 +66,24 @@ def make_plans(ward_setup) -> PlanSetup:
         lead_organization=ward_setup.other_cell,
         due_date=dt.date(2021, 6, 30),
     )
-    return PlanSetup(district_plan, ward_plan, task, other_task)
+    report = ProgressReport.objects.create(
+        task=other_task,
+        organization=ward_setup.other_cell,
+        year=2021,
+        quarter=1,
+        status="in_progress",
+        percent=20,
+        attachment=ContentFile(PDF, name="bien-ban.pdf"),
+    )
+    ward_plan.attachment = ContentFile(PDF, name="28-KH-DU.pdf")
+    ward_plan.save()
+    return PlanSetup(district_plan, ward_plan, task, other_task, report)
+
+
+@pytest.fixture(autouse=True)
+def media_root(settings, tmp_path):
+    """Uploaded files of a test go to a temporary folder."""
+    settings.MEDIA_ROOT = tmp_path / "media"
 
 
 @pytest.fixture

@@ -184,7 +184,8 @@ class Task(SearchableModel):
         blank=True,
         related_name="tasks",
     )
-    ordinal = models.PositiveSmallIntegerField(_("number"), default=1)
+    # No default: services give a new task the next free number of its plan.
+    ordinal = models.PositiveSmallIntegerField(_("number"), blank=True)
     title = models.CharField(_("task"), max_length=500)
     description = models.TextField(_("description"), blank=True)
     lead_organization = models.ForeignKey(

@@ -144,8 +144,8 @@ def task_next_ordinal(*, plan: Plan) -> int:
 def task_save(*, actor, task: Task, supporting_organizations=None) -> Task:
     """Create or update a task (ward staff only); the next free number in its plan when new."""
     _require(can_manage_plans(actor, task.ward))
-    if task.plan_id and not task.ordinal:
-        task.ordinal = task_next_ordinal(plan=task.plan)
+    if not task.ordinal:
+        task.ordinal = task_next_ordinal(plan=task.plan) if task.plan_id else 1
     if task.pk is None:
         task.created_by = actor
     task._history_user = actor

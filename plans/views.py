@@ -300,7 +300,7 @@ def _with_form(row):
 
 
 def my_tasks(request):
-    """ "Việc của đơn vị tôi": tasks assigned to the user's units, with this quarter's report form."""
+    """ "Việc của đơn vị tôi": the user's units' tasks, with this quarter's report form."""
     quarter = _quarter_from(request)
     rows = [_with_form(row) for row in selectors.my_unit_tasks(user=request.user, quarter=quarter)]
     missing = sum(1 for row in rows if row.report is None)

@@ -65,10 +65,19 @@ class DocumentFileValidator:
 
     def __call__(self, upload) -> None:
         name = getattr(upload, "name", "") or ""
-        base = PurePosixPath(name.replace("\\", "/")).name
-        if not base or base != name.replace("\\", "/").split("/")[-1] or base.startswith("."):
-            raise ValidationError(MESSAGE_NAME, code="name")
-        if any(ch in base for ch in '\x00<>:"|?*') or ".." in base:
+        # A stored file keeps its folder ("plans/2021/04/x.pdf"); anything that climbs out of
+        # a folder, uses Windows separators or hides the file is refused.
+        parts = name.split("/")
+        base = parts[-1]
+        if (
+            not base
+            or "\\" in name
+            or name.startswith("/")
+            or any(part in ("", ".", "..") for part in parts)
+            or base.startswith(".")
+            or ".." in base
+            or any(ch in base for ch in '\x00<>:"|?*')
+        ):
             raise ValidationError(MESSAGE_NAME, code="name")
         suffix = PurePosixPath(base).suffix.lower()
         expected = ACCEPTED.get(suffix)

@@ -7,7 +7,6 @@ import datetime as dt
 from dataclasses import dataclass
 
 import pytest
-
 from django.core.files.base import ContentFile
 
 from plans.models import Plan, ProgressReport, Task

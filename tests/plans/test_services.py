@@ -220,15 +220,6 @@ def test_task_save_gives_the_next_number_when_the_number_is_left_empty(home):
     assert first.created_by == home.staff
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "BUG: Task.ordinal has default=1, so a new Task built without an ordinal reaches "
-        "task_save with ordinal 1; `not task.ordinal` is False, the next number is never "
-        "computed and the second task of a plan fails full_clean on "
-        "task_unique_ordinal_per_plan."
-    ),
-)
 def test_task_save_gives_the_next_number_to_a_new_task(home):
     plan = PlanFactory(ward=home.ward)
     first = task_save(actor=home.staff, task=new_task(home, plan))

@@ -9,7 +9,6 @@ from django.urls import URLPattern, get_resolver, reverse
 from openpyxl import load_workbook
 
 from plans.models import Plan, ProgressReport, Task
-from tests.plans.conftest import make_plans
 
 pytestmark = pytest.mark.django_db
 
@@ -142,9 +141,10 @@ def test_plan_page_shows_the_chain_and_tasks(client, home, plans_home):
 
 def test_plan_list_filters_and_searches_without_accents(client, home, plans_home):
     client.force_login(home.plain)
-    found = lambda **q: [
-        p.symbol for p in client.get(reverse("plans:plan_list"), q).context["page_obj"]
-    ]  # noqa: E731
+
+    def found(**query):
+        return [p.symbol for p in client.get(reverse("plans:plan_list"), query).context["page_obj"]]
+
     assert found(q="dan van kheo trien khai") == ["28-KH/ĐU"]
     assert found(q="28-kh") == ["28-KH/ĐU"]
     assert found(issuer=home.committee.parent.pk) == ["18-KH/QU"]

@@ -235,15 +235,6 @@ def test_browser_upload_names_lose_their_folders_before_validation():
     assert file.name == "passwd.pdf"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "BUG: DocumentFileValidator does not reject names that climb out of their folder: "
-        "it turns '\\' into '/', keeps the last path segment and checks '..' only in that "
-        "segment; its `base != name...split('/')[-1]` test compares a value with itself, "
-        "so '..\\x.pdf' and '../../etc/passwd.pdf' pass as 'x.pdf' / 'passwd.pdf'."
-    ),
-)
 @pytest.mark.parametrize(
     "file",
     [

@@ -290,6 +290,7 @@ class ProgressReport(TimeStampedModel):
         verbose_name=_("reported by"),
         on_delete=models.SET_NULL,
         null=True,
+        blank=True,  # empty for a unit without a login, whose report the office typed in
         related_name="+",
     )
     reported_at = models.DateTimeField(_("reported at"), default=timezone.now)

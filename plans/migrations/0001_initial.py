@@ -154,7 +154,7 @@ class Migration(migrations.Migration):
                 ('attachment', models.FileField(blank=True, upload_to=plans.models._upload_to, validators=[wardwork.uploads.DocumentFileValidator()], verbose_name='evidence')),
                 ('reported_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='reported at')),
                 ('organization', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='progress_reports', to='wardwork.organization', verbose_name='unit')),
-                ('reported_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='reported by')),
+                ('reported_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='reported by')),
                 ('task', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='reports', to='plans.task', verbose_name='task')),
             ],
             options={

@@ -16,7 +16,7 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.db import models
 from django.db.models import Count, Max, Q
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -231,7 +231,7 @@ class PlanAdmin(FoldedSearchAdminMixin, WardScopedAdminMixin, SimpleHistoryAdmin
             return queryset, False
         return queryset.filter(plan_search_condition(search_term)), False
 
-    @admin.display(description=_("title"), ordering="title")
+    @admin.display(description=pgettext_lazy("document", "title"), ordering="title")
     def short_title(self, obj: Plan) -> str:
         return obj.title if len(obj.title) <= 100 else f"{obj.title[:99]}…"
 

@@ -10,6 +10,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -50,7 +51,9 @@ class Plan(SearchableModel):
     )
     symbol_key = models.CharField(max_length=60, editable=False, default="", db_index=True)
     issued_on = models.DateField(_("issued on"))
-    title = models.TextField(_("title"), help_text=_("Trích yếu: what the document is about."))
+    title = models.TextField(
+        pgettext_lazy("document", "title"), help_text=_("Trích yếu: what the document is about.")
+    )
     theme = models.CharField(_("theme"), max_length=255, blank=True)
     year = models.PositiveSmallIntegerField(
         _("year"), validators=[MinValueValidator(1945), MaxValueValidator(2100)]
@@ -113,7 +116,9 @@ class Plan(SearchableModel):
         from plans.symbols import DOC_TYPES
 
         name = DOC_TYPES.get(self.doc_type)
-        return f"{name} {self.symbol}" if name else self.symbol
+        if not name:
+            return self.symbol
+        return gettext("%(type)s No. %(symbol)s") % {"type": name, "symbol": self.symbol}
 
     def chain_up(self) -> list[Plan]:
         """The plans this one implements, nearest first (cycle-safe)."""

@@ -101,6 +101,26 @@ def latest_reports(task_ids) -> dict[int, list[ProgressReport]]:
     return latest
 
 
+@dataclass
+class TaskProgress:
+    """A task's latest reports in one line: how many assigned units reported, the average."""
+
+    assigned: int
+    reported: int
+    average: int
+    latest_quarter: Quarter | None
+    reports: list[ProgressReport]
+
+    @classmethod
+    def of(cls, task: Task, reports: list[ProgressReport]) -> TaskProgress:
+        assigned = 1 + len(task.supporting_organizations.all())
+        periods = [r.period for r in reports]
+        latest = max(periods) if periods else None
+        current = [r for r in reports if r.period == latest]
+        average = round(sum(r.percent for r in current) / len(current)) if current else 0
+        return cls(assigned, len(current), average, latest, reports)
+
+
 def my_unit_tasks(*, user, quarter: Quarter):
     """Tasks assigned to the units the user manages, each with the units it can report for
     and their report for ``quarter`` (None when missing)."""

@@ -76,7 +76,7 @@ def plan_detail(request, pk: int):
     tasks = list(plan.tasks.all())
     latest = selectors.latest_reports(t.pk for t in tasks)
     for task in tasks:
-        task.latest_reports = latest.get(task.pk, [])
+        task.progress = selectors.TaskProgress.of(task, latest.get(task.pk, []))
     return render(
         request,
         "plans/plan_detail.html",

@@ -14,6 +14,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from wardwork.text import fold, name_sort_string, normalize
@@ -213,7 +214,10 @@ class Person(SearchableModel):
         related_name="members",
     )
     title = models.CharField(
-        _("title"), max_length=255, blank=True, help_text=_("Chức vụ, as written.")
+        pgettext_lazy("person", "title"),
+        max_length=255,
+        blank=True,
+        help_text=_("Chức vụ, as written."),
     )
     email = models.EmailField(_("email"), blank=True)
     phone = models.CharField(_("phone"), max_length=30, blank=True)

@@ -1,0 +1,314 @@
+"""Workflow of 'Dân vận khéo' registrations.
+
+Each function is keyword-only, checks the actor's right first (``PermissionDenied``),
+checks the transition (``ValidationError`` with one of the ``MESSAGE_*`` texts), validates
+with ``full_clean()``, saves in one transaction and writes one ``RegistrationEvent``.
+Emails go out after commit and never break the step.
+
+    draft ─submit→ submitted ─approve→ approved ─recognise→ recognised
+      ↑  └withdraw→ withdrawn    └return→ returned ─submit→ …   └not achieved→ not_achieved
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from models_registry import notifications
+from models_registry.models import (
+    CONTENT_FIELDS,
+    Recognition,
+    Registration,
+    RegistrationEvent,
+    RegistrationRevision,
+    RegistrationStatus,
+    RegistrationUpdate,
+)
+from models_registry.rules import can_edit_registration, can_review_registration
+from wardwork.models import Organization
+from wardwork.quarters import Quarter
+from wardwork.roles import is_ward_staff
+
+S = RegistrationStatus
+
+MESSAGE_NOT_EDITABLE = _("Only a draft or a returned registration can be changed.")
+MESSAGE_CANNOT_SUBMIT = _("Only a draft or a returned registration can be submitted.")
+MESSAGE_CANNOT_REVIEW = _("Only a submitted registration can be approved or returned.")
+MESSAGE_NOTE_REQUIRED = _("Say what needs to change: the unit reads this note.")
+MESSAGE_CANNOT_WITHDRAW = _("A registration can be withdrawn only before it is approved.")
+MESSAGE_CANNOT_CONCLUDE = _("Only an approved model can be recognised or marked not achieved.")
+MESSAGE_CANNOT_ADJUST = _("Only an approved model can be adjusted; change a draft directly.")
+MESSAGE_REASON_REQUIRED = _("Give the reason for the adjustment.")
+MESSAGE_NOTHING_CHANGED = _("Nothing was changed.")
+MESSAGE_CANNOT_UPDATE = _("Quarterly results are reported for approved or recognised models.")
+MESSAGE_DUPLICATE = _("This unit already registered a model with this name for the year.")
+
+
+def _require(allowed: bool) -> None:
+    if not allowed:
+        raise PermissionDenied
+
+
+def _event(
+    registration: Registration, *, actor, action: str, from_status: str, note: str = ""
+) -> None:
+    RegistrationEvent.objects.create(
+        registration=registration,
+        action=action,
+        from_status=from_status,
+        to_status=registration.status,
+        note=note,
+        actor=actor,
+    )
+
+
+def _save(registration: Registration, *, actor) -> None:
+    registration._history_user = actor
+    registration.full_clean()
+    registration.save()
+
+
+def registration_duplicate(*, registration: Registration) -> Registration | None:
+    """Another registration of the same unit, year and title (case and accents ignored)."""
+    from wardwork.text import fold
+
+    candidates = (
+        Registration.objects.filter(
+            registered_by_unit_id=registration.registered_by_unit_id, year=registration.year
+        )
+        .exclude(pk=registration.pk)
+        .exclude(status=S.WITHDRAWN)
+    )
+    key = fold(registration.title)
+    return next((r for r in candidates.only("pk", "title") if fold(r.title) == key), None)
+
+
+def _refuse_duplicate(registration: Registration) -> None:
+    if registration_duplicate(registration=registration):
+        raise ValidationError({"title": str(MESSAGE_DUPLICATE)})
+
+
+@transaction.atomic
+def registration_save_draft(*, actor, registration: Registration) -> Registration:
+    """Create a draft, or save changes to a draft or returned registration (owning unit's
+    managers, or ward staff for the unit)."""
+    _require(can_edit_registration(actor, registration) or is_ward_staff(actor, registration))
+    creating = registration.pk is None
+    if not creating:
+        current = Registration.objects.select_for_update().get(pk=registration.pk)
+        if current.status not in (S.DRAFT, S.RETURNED):
+            raise ValidationError(str(MESSAGE_NOT_EDITABLE))
+    else:
+        registration.status = S.DRAFT
+        registration.created_by = actor
+    _refuse_duplicate(registration)
+    _save(registration, actor=actor)
+    if creating:
+        _event(registration, actor=actor, action="created", from_status="")
+    return registration
+
+
+@transaction.atomic
+def registration_submit(*, actor, registration: Registration) -> Registration:
+    _require(can_edit_registration(actor, registration) or is_ward_staff(actor, registration))
+    registration = Registration.objects.select_for_update().get(pk=registration.pk)
+    if registration.status not in (S.DRAFT, S.RETURNED):
+        raise ValidationError(str(MESSAGE_CANNOT_SUBMIT))
+    before = registration.status
+    registration.status = S.SUBMITTED
+    registration.submitted_at = timezone.now()
+    _refuse_duplicate(registration)
+    _save(registration, actor=actor)
+    _event(registration, actor=actor, action="submitted", from_status=before)
+    notifications.notify("submitted", registration)
+    return registration
+
+
+@transaction.atomic
+def registration_approve(*, actor, registration: Registration, note: str = "") -> Registration:
+    return _review(actor=actor, registration=registration, to=S.APPROVED, note=note)
+
+
+@transaction.atomic
+def registration_return(*, actor, registration: Registration, note: str) -> Registration:
+    if not (note or "").strip():
+        raise ValidationError({"review_note": str(MESSAGE_NOTE_REQUIRED)})
+    return _review(actor=actor, registration=registration, to=S.RETURNED, note=note)
+
+
+def _review(*, actor, registration: Registration, to: str, note: str) -> Registration:
+    _require(can_review_registration(actor, registration))
+    registration = Registration.objects.select_for_update().get(pk=registration.pk)
+    if registration.status != S.SUBMITTED:
+        raise ValidationError(str(MESSAGE_CANNOT_REVIEW))
+    registration.status = to
+    registration.review_note = note.strip()
+    registration.reviewed_at = timezone.now()
+    registration.reviewed_by = actor
+    _save(registration, actor=actor)
+    _event(
+        registration, actor=actor, action=to, from_status=S.SUBMITTED, note=registration.review_note
+    )
+    notifications.notify(
+        "approved" if to == S.APPROVED else "returned", registration, note=registration.review_note
+    )
+    return registration
+
+
+@transaction.atomic
+def registration_withdraw(*, actor, registration: Registration, reason: str = "") -> Registration:
+    _require(can_edit_registration(actor, registration) or is_ward_staff(actor, registration))
+    registration = Registration.objects.select_for_update().get(pk=registration.pk)
+    if registration.status not in (S.DRAFT, S.SUBMITTED, S.RETURNED):
+        raise ValidationError(str(MESSAGE_CANNOT_WITHDRAW))
+    before = registration.status
+    registration.status = S.WITHDRAWN
+    _save(registration, actor=actor)
+    _event(registration, actor=actor, action="withdrawn", from_status=before, note=reason.strip())
+    return registration
+
+
+@transaction.atomic
+def registration_recognize(
+    *,
+    actor,
+    registration: Registration,
+    level: str,
+    title: str,
+    decision_symbol: str = "",
+    decided_on: dt.date | None = None,
+    issuer: Organization | None = None,
+) -> Recognition:
+    """Record a recognition (ward staff); an approved model becomes recognised (exemplary).
+    A recognised model may receive further recognitions (district, city)."""
+    _require(
+        can_review_registration(actor, registration) and not _is_bloc_only(actor, registration)
+    )
+    registration = Registration.objects.select_for_update().get(pk=registration.pk)
+    if registration.status not in (S.APPROVED, S.RECOGNIZED):
+        raise ValidationError(str(MESSAGE_CANNOT_CONCLUDE))
+    recognition = Recognition(
+        registration=registration,
+        level=level,
+        title=title.strip(),
+        decision_symbol=decision_symbol.strip(),
+        decided_on=decided_on,
+        issuer=issuer,
+        recorded_by=actor,
+    )
+    recognition._history_user = actor
+    recognition.full_clean()
+    recognition.save()
+    before = registration.status
+    registration.status = S.RECOGNIZED
+    _save(registration, actor=actor)
+    _event(
+        registration, actor=actor, action="recognized", from_status=before, note=recognition.title
+    )
+    return recognition
+
+
+def _is_bloc_only(actor, registration) -> bool:
+    """Khối Dân vận members review, but recognitions are decided by the committee's staff."""
+    return not (actor.is_superuser or is_ward_staff(actor, registration))
+
+
+@transaction.atomic
+def registration_mark_not_achieved(*, actor, registration: Registration, note: str) -> Registration:
+    _require(
+        can_review_registration(actor, registration) and not _is_bloc_only(actor, registration)
+    )
+    registration = Registration.objects.select_for_update().get(pk=registration.pk)
+    if registration.status != S.APPROVED:
+        raise ValidationError(str(MESSAGE_CANNOT_CONCLUDE))
+    if not (note or "").strip():
+        raise ValidationError({"review_note": str(MESSAGE_NOTE_REQUIRED)})
+    registration.status = S.NOT_ACHIEVED
+    registration.review_note = note.strip()
+    _save(registration, actor=actor)
+    _event(
+        registration,
+        actor=actor,
+        action="not_achieved",
+        from_status=S.APPROVED,
+        note=registration.review_note,
+    )
+    return registration
+
+
+@transaction.atomic
+def registration_adjust(
+    *, actor, registration: Registration, changes: dict, reason: str
+) -> RegistrationRevision:
+    """Adjust an approved model's content during the year ("rà soát, điều chỉnh nội dung đã
+    đăng ký"): the previous content is kept as a numbered revision with who, when and why."""
+    _require(can_edit_registration(actor, registration) or is_ward_staff(actor, registration))
+    if not (reason or "").strip():
+        raise ValidationError({"reason": str(MESSAGE_REASON_REQUIRED)})
+    current = Registration.objects.select_for_update().get(pk=registration.pk)
+    if current.status != S.APPROVED:
+        raise ValidationError(str(MESSAGE_CANNOT_ADJUST))
+    previous = current.content_snapshot()
+    allowed = {k: v for k, v in changes.items() if k in CONTENT_FIELDS}
+    for name, value in allowed.items():
+        setattr(current, name, value)
+    current._history_user = actor
+    current.full_clean()
+    if current.content_snapshot() == previous:
+        raise ValidationError(str(MESSAGE_NOTHING_CHANGED))
+    _refuse_duplicate(current)
+    number = (current.revisions.aggregate(m=Max("number"))["m"] or 0) + 1
+    revision = RegistrationRevision.objects.create(
+        registration=current,
+        number=number,
+        previous=previous,
+        reason=reason.strip(),
+        changed_by=actor,
+    )
+    current.save()
+    _event(current, actor=actor, action="adjusted", from_status=S.APPROVED, note=revision.reason)
+    registration.refresh_from_db()
+    return revision
+
+
+@transaction.atomic
+def registration_update_submit(
+    *,
+    actor,
+    registration: Registration,
+    quarter: Quarter,
+    results: str,
+    percent: int,
+    attachment=None,
+) -> RegistrationUpdate:
+    """The owning unit reports what the model achieved in ``quarter``; a second report for
+    the same quarter replaces the first (the history keeps it)."""
+    _require(can_edit_registration(actor, registration) or is_ward_staff(actor, registration))
+    if registration.status not in (S.APPROVED, S.RECOGNIZED):
+        raise ValidationError(str(MESSAGE_CANNOT_UPDATE))
+    update = (
+        RegistrationUpdate.objects.select_for_update()
+        .filter(registration=registration, year=quarter.year, quarter=quarter.number)
+        .first()
+    ) or RegistrationUpdate(registration=registration, year=quarter.year, quarter=quarter.number)
+    update.results = (results or "").strip()
+    update.percent = percent
+    if attachment:
+        update.attachment = attachment
+    update.reported_by = actor
+    update.reported_at = timezone.now()
+    update._history_user = actor
+    update.full_clean(validate_unique=False)
+    try:
+        with transaction.atomic():
+            update.save()
+    except IntegrityError as exc:
+        raise ValidationError(
+            str(_("This update was just saved by someone else. Reload and try again."))
+        ) from exc
+    return update

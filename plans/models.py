@@ -18,7 +18,7 @@ from plans.symbols import symbol_key
 from wardwork.fields import QuarterField
 from wardwork.models import Organization, SearchableModel, SearchQuerySet, TimeStampedModel, Ward
 from wardwork.quarters import Quarter
-from wardwork.text import normalize
+from wardwork.text import fold, normalize
 from wardwork.uploads import validate_document_file
 
 
@@ -28,6 +28,12 @@ def _upload_to(instance, filename):
 
 # --- Plan ---------------------------------------------------------------------------------------
 class PlanQuerySet(SearchQuerySet):
+    def search(self, text: str | None):
+        """Folded words, and document types in words: "ke hoach so 28" finds 28-KH/ĐU."""
+        from plans.search import plan_search_condition
+
+        return self.filter(plan_search_condition(text or "")) if fold(text) else self
+
     def active(self):
         return self.filter(is_active=True)
 

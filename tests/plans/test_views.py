@@ -467,3 +467,9 @@ def test_query_counts_do_not_grow_with_the_data(
         q["sql"][:120] for q in large.captured_queries
     ]
     assert len(small.captured_queries) <= BASE + own + 1
+
+
+def test_plan_list_understands_document_types_in_words(client, home, plans_home):
+    client.force_login(home.plain)
+    response = client.get(reverse("plans:plan_list"), {"q": "kế hoạch số 28"})
+    assert [p.symbol for p in response.context["page_obj"]] == ["28-KH/ĐU"]

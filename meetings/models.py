@@ -1,0 +1,311 @@
+"""Review meetings (hội nghị): who attended, the report presented, the contributions heard,
+and the numbered conclusions that become tracked tasks (``plans.Task``).
+
+A meeting goes planned -> held -> concluded. Concluding creates one task per conclusion;
+a concluded meeting is read-only until the ward secretary reopens it with a reason. Every
+step is a service (``services.py``) that leaves a ``MeetingEvent``.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from plans.models import Plan, Task
+from wardwork.fields import QuarterField
+from wardwork.models import Organization, Person, SearchableModel, SearchQuerySet, Ward
+from wardwork.quarters import Quarter
+from wardwork.text import normalize
+
+
+class MeetingKind(models.TextChoices):
+    QUARTERLY_REVIEW = "quarterly_review", _("Quarterly review")
+    SEMINAR = "seminar", _("Seminar")
+    BRIEFING = "briefing", _("Briefing")
+    SEMIANNUAL_REVIEW = "semiannual_review", _("Semi-annual review")
+    ANNUAL_REVIEW = "annual_review", _("Annual review")
+
+
+class MeetingStatus(models.TextChoices):
+    PLANNED = "planned", _("Planned")
+    HELD = "held", _("Held")
+    CONCLUDED = "concluded", _("Concluded")
+
+
+class Meeting(SearchableModel):
+    ward = models.ForeignKey(
+        Ward, verbose_name=_("ward"), on_delete=models.PROTECT, related_name="meetings"
+    )
+    kind = models.CharField(_("kind"), max_length=30, choices=MeetingKind.choices)
+    title = models.CharField(_("title"), max_length=300)
+    year = models.PositiveSmallIntegerField(
+        _("year"), validators=[MinValueValidator(2000), MaxValueValidator(2100)]
+    )
+    quarter = models.PositiveSmallIntegerField(
+        _("quarter"), null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(4)]
+    )
+    held_at = models.DateTimeField(_("date and time"))
+    venue = models.CharField(
+        _("venue"), max_length=255, blank=True, help_text=_("Phòng họp 2 trụ sở phường")
+    )
+    chairs = models.ManyToManyField(
+        Person, verbose_name=_("chaired by"), blank=True, related_name="chaired_meetings"
+    )
+    reviewed_plans = models.ManyToManyField(
+        Plan, verbose_name=_("plans under review"), blank=True, related_name="review_meetings"
+    )
+    presenter = models.ForeignKey(
+        Person,
+        verbose_name=_("report presented by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="presented_meetings",
+    )
+    report_summary = models.TextField(_("report presented"), blank=True)
+    next_period_direction = models.TextField(_("next period's direction"), blank=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=MeetingStatus.choices, default=MeetingStatus.PLANNED
+    )
+    concluded_at = models.DateTimeField(_("concluded at"), null=True, blank=True)
+    concluded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    history = HistoricalRecords(m2m_fields=[chairs, reviewed_plans])
+
+    objects = SearchQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("meeting")
+        verbose_name_plural = _("meetings")
+        ordering = ["-held_at", "-pk"]
+        indexes = [
+            models.Index(fields=["ward", "year", "quarter"]),
+            models.Index(fields=["ward", "status", "-held_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({timezone.localtime(self.held_at):%d/%m/%Y})"
+
+    def search_texts(self) -> list[str]:
+        return [self.title, self.venue]
+
+    @property
+    def period(self) -> Quarter | None:
+        return Quarter(self.year, self.quarter) if self.quarter else None
+
+    @property
+    def is_read_only(self) -> bool:
+        return self.status == MeetingStatus.CONCLUDED
+
+    def clean(self) -> None:
+        self.title = normalize(self.title)
+        self.venue = normalize(self.venue)
+        self.report_summary = normalize(self.report_summary)
+        self.next_period_direction = normalize(self.next_period_direction)
+        if not self.title:
+            raise ValidationError({"title": _("Give the meeting a title.")})
+        if self.kind == MeetingKind.QUARTERLY_REVIEW and not self.quarter:
+            raise ValidationError(
+                {"quarter": _("A quarterly review is about a quarter: choose it.")}
+            )
+        if self.presenter_id and self.presenter.ward_id != self.ward_id:
+            raise ValidationError({"presenter": _("This person belongs to another ward.")})
+
+
+class MeetingEvent(models.Model):
+    """A step of a meeting (held, concluded, reopened): who, when, why."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="events")
+    action = models.CharField(_("action"), max_length=30)
+    from_status = models.CharField(max_length=20, blank=True)
+    to_status = models.CharField(max_length=20)
+    note = models.TextField(_("note"), blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    at = models.DateTimeField(_("at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("meeting event")
+        verbose_name_plural = _("meeting events")
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.meeting_id}: {self.action}"
+
+
+class AttendanceStatus(models.TextChoices):
+    INVITED = "invited", _("Invited")
+    PRESENT = "present", _("Present")
+    ABSENT = "absent", _("Absent")
+    EXCUSED = "excused", _("Excused")
+
+
+class Attendance(models.Model):
+    """A person (or a body as a whole) invited to a meeting, and whether they came."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="attendances")
+    person = models.ForeignKey(
+        Person,
+        verbose_name=_("person"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    organization = models.ForeignKey(
+        Organization,
+        verbose_name=_("organisation"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("The body the person represents, or the invited body itself."),
+    )
+    status = models.CharField(
+        _("attendance"),
+        max_length=20,
+        choices=AttendanceStatus.choices,
+        default=AttendanceStatus.INVITED,
+    )
+    note = models.CharField(_("note"), max_length=255, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("attendance")
+        verbose_name_plural = _("attendance")
+        ordering = ["meeting", "organization__kind", "organization__name", "person__sort_key"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["meeting", "person"],
+                condition=Q(person__isnull=False),
+                name="attendance_one_per_person",
+            ),
+            models.UniqueConstraint(
+                fields=["meeting", "organization"],
+                condition=Q(person__isnull=True),
+                name="attendance_one_per_body",
+            ),
+            models.CheckConstraint(
+                condition=Q(person__isnull=False) | Q(organization__isnull=False),
+                name="attendance_someone",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.person or self.organization)
+
+
+class Contribution(models.Model):
+    """Ý kiến đóng góp: numbered in the order they were heard."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="contributions")
+    ordinal = models.PositiveSmallIntegerField(_("number"))
+    speaker = models.ForeignKey(
+        Person,
+        verbose_name=_("speaker"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    organization = models.ForeignKey(
+        Organization,
+        verbose_name=_("unit"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    content = models.TextField(_("content"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("contribution")
+        verbose_name_plural = _("contributions")
+        ordering = ["meeting", "ordinal"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["meeting", "ordinal"], name="contribution_unique_ordinal"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ordinal}. {self.content[:60]}"
+
+
+class Conclusion(models.Model):
+    """Kết luận chỉ đạo: a numbered direction with the bodies that carry it out; concluding
+    the meeting turns it into a ``plans.Task`` followed up next quarter."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="conclusions")
+    ordinal = models.PositiveSmallIntegerField(_("number"))
+    text = models.TextField(_("conclusion"))
+    lead_organizations = models.ManyToManyField(
+        Organization, verbose_name=_("lead bodies"), related_name="led_conclusions"
+    )
+    supporting_organizations = models.ManyToManyField(
+        Organization,
+        verbose_name=_("supporting bodies"),
+        blank=True,
+        related_name="supported_conclusions",
+    )
+    due_date = models.DateField(_("due date"), null=True, blank=True)
+    due_quarter = QuarterField(_("due quarter"), null=True, blank=True)
+    plan = models.ForeignKey(
+        Plan,
+        verbose_name=_("plan"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("Link the task to a plan only when the conclusion belongs to one."),
+    )
+    task = models.OneToOneField(
+        Task,
+        verbose_name=_("task"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="conclusion",
+    )
+    history = HistoricalRecords(m2m_fields=[lead_organizations, supporting_organizations])
+
+    class Meta:
+        verbose_name = _("conclusion")
+        verbose_name_plural = _("conclusions")
+        ordering = ["meeting", "ordinal"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["meeting", "ordinal"], name="conclusion_unique_ordinal"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ordinal}. {self.text[:60]}"
+
+    def clean(self) -> None:
+        self.text = normalize(self.text)
+        if not self.text:
+            raise ValidationError({"text": _("Write the conclusion.")})
+        if self.due_date and self.due_quarter:
+            raise ValidationError(
+                {"due_quarter": _("Give either a due date or a due quarter, not both.")}
+            )

@@ -57,7 +57,17 @@ def _link(registration) -> str:
 
 
 def notify(event: str, registration, note: str = "") -> None:
-    """Queue the email for ``event`` (submitted, approved, returned) after commit."""
+    """Queue the email for ``event`` (submitted, approved, returned) after commit. Nothing
+    here may break the workflow step: any failure building the mail is logged and dropped."""
+    try:
+        _queue(event, registration, note)
+    except Exception:
+        logger.exception(
+            "Could not prepare the %s notification of registration %s", event, registration.pk
+        )
+
+
+def _queue(event: str, registration, note: str) -> None:
     if event == "submitted":
         recipients = ward_staff_emails(registration.ward_id)
     else:

@@ -127,8 +127,11 @@ class Totals:
 
 
 def registration_totals(*, user, year: int, ward=None) -> Totals:
-    """Totals of the registrations that count (submitted, approved, recognised, not achieved)
-    for the year, in the user's ward(s) or ``ward``: three aggregate queries."""
+    """Totals for the year in the user's ward(s) or ``ward``, in three aggregate queries.
+
+    ``collective``, ``individual`` and ``by_field`` count the registrations that count
+    (submitted, approved, recognised, not achieved); ``by_status`` counts every status,
+    drafts and withdrawn included, so reviewers see the whole pipeline."""
     qs = scope_to_user(Registration.objects.filter(year=year), user)
     if ward is not None:
         qs = qs.filter(ward=ward)

@@ -49,6 +49,17 @@ MESSAGE_CANNOT_UPDATE = _("Quarterly results are reported for approved or recogn
 MESSAGE_DUPLICATE = _("This unit already registered a model with this name for the year.")
 
 
+WORKFLOW_FIELDS = (
+    "status",
+    "review_note",
+    "submitted_at",
+    "reviewed_at",
+    "reviewed_by_id",
+    "created_by_id",
+    "ward_id",
+)
+
+
 def _require(allowed: bool) -> None:
     if not allowed:
         raise PermissionDenied
@@ -103,6 +114,9 @@ def registration_save_draft(*, actor, registration: Registration) -> Registratio
         current = Registration.objects.select_for_update().get(pk=registration.pk)
         if current.status not in (S.DRAFT, S.RETURNED):
             raise ValidationError(str(MESSAGE_NOT_EDITABLE))
+        # Saving content never moves the workflow: those fields change only in their steps.
+        for name in WORKFLOW_FIELDS:
+            setattr(registration, name, getattr(current, name))
     else:
         registration.status = S.DRAFT
         registration.created_by = actor
@@ -136,6 +150,7 @@ def registration_approve(*, actor, registration: Registration, note: str = "") -
 
 @transaction.atomic
 def registration_return(*, actor, registration: Registration, note: str) -> Registration:
+    _require(can_review_registration(actor, registration))
     if not (note or "").strip():
         raise ValidationError({"review_note": str(MESSAGE_NOTE_REQUIRED)})
     return _review(actor=actor, registration=registration, to=S.RETURNED, note=note)
@@ -289,6 +304,7 @@ def registration_update_submit(
     """The owning unit reports what the model achieved in ``quarter``; a second report for
     the same quarter replaces the first (the history keeps it)."""
     _require(can_edit_registration(actor, registration) or is_ward_staff(actor, registration))
+    registration = Registration.objects.select_for_update().get(pk=registration.pk)
     if registration.status not in (S.APPROVED, S.RECOGNIZED):
         raise ValidationError(str(MESSAGE_CANNOT_UPDATE))
     update = (

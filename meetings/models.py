@@ -22,6 +22,7 @@ from wardwork.fields import QuarterField
 from wardwork.models import Organization, Person, SearchableModel, SearchQuerySet, Ward
 from wardwork.quarters import Quarter
 from wardwork.text import normalize
+from wardwork.uploads import validate_document_file
 
 
 class MeetingKind(models.TextChoices):
@@ -309,3 +310,182 @@ class Conclusion(models.Model):
             raise ValidationError(
                 {"due_quarter": _("Give either a due date or a due quarter, not both.")}
             )
+
+
+# --- Documents ------------------------------------------------------------------------------------
+
+
+class DocumentKind(models.TextChoices):
+    MINUTES = "minutes", _("Minutes")
+    CONCLUSION_NOTICE = "conclusion_notice", _("Conclusion notice")
+    QUARTERLY_REPORT = "quarterly_report", _("Quarterly report")
+
+
+# The type part of each document's symbol: "35-TB/ĐU" (Hướng dẫn 36-HD/VPTW).
+DOCUMENT_DOC_TYPES = {
+    DocumentKind.MINUTES: "BB",
+    DocumentKind.CONCLUSION_NOTICE: "TB",
+    DocumentKind.QUARTERLY_REPORT: "BC",
+}
+
+
+def _template_upload_to(instance, filename):
+    return f"document_templates/{instance.kind}/{filename}"
+
+
+def validate_docx_name(upload) -> None:
+    """A document template is a Word document (.docx); older .doc files cannot hold the
+    placeholders."""
+    if not (getattr(upload, "name", "") or "").lower().endswith(".docx"):
+        raise ValidationError(
+            _("A document template must be a Word document (.docx)."), code="not_docx"
+        )
+
+
+class DocumentTemplate(models.Model):
+    """A Word layout an administrator uploaded for a kind of document, with docxtpl (Jinja)
+    placeholders: for one ward, or for every ward when ``ward`` is empty. Without an active
+    one, the built-in layout in ``meetings/document_templates/<kind>.docx`` is used. The
+    placeholders available are listed in ``meetings/documents.py``."""
+
+    kind = models.CharField(_("document"), max_length=30, choices=DocumentKind.choices)
+    ward = models.ForeignKey(
+        Ward,
+        verbose_name=_("ward"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="document_templates",
+        help_text=_("Empty: the layout of every ward that has none of its own."),
+    )
+    name = models.CharField(_("name"), max_length=200)
+    file = models.FileField(
+        _("Word template (.docx)"),
+        upload_to=_template_upload_to,
+        validators=[validate_docx_name, validate_document_file],
+    )
+    is_active = models.BooleanField(_("in use"), default=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("document template")
+        verbose_name_plural = _("document templates")
+        ordering = ["kind", "ward__name", "-uploaded_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "ward"],
+                condition=Q(is_active=True, ward__isnull=False),
+                name="document_template_one_active_per_ward",
+                violation_error_message=_(
+                    "This ward already has a template in use for this document: "
+                    "take that one out of use first."
+                ),
+            ),
+            models.UniqueConstraint(
+                fields=["kind"],
+                condition=Q(is_active=True, ward__isnull=True),
+                name="document_template_one_active_default",
+                violation_error_message=_(
+                    "There is already a template in use for every ward for this document: "
+                    "take that one out of use first."
+                ),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.name}"
+
+    def clean(self) -> None:
+        self.name = normalize(self.name)
+        if not self.name:
+            raise ValidationError({"name": _("Give the template a name.")})
+        if self.file and self.file.name.lower().endswith(".docx"):
+            from meetings.document_render import DocumentTemplateError, template_check
+
+            try:
+                template_check(self.file, kind=self.kind, label=self.name)
+            except DocumentTemplateError as exc:
+                raise ValidationError({"file": exc.message}) from exc
+
+
+class IssuedDocument(models.Model):
+    """A numbered document the ward committee issued from the tracker (the conclusion notice
+    35-TB/ĐU, the minutes, the quarterly report). Its number is reserved once, the first
+    time the document is generated; every later generation reuses it, so the symbol stays
+    the same however often the file is printed again."""
+
+    ward = models.ForeignKey(
+        Ward, verbose_name=_("ward"), on_delete=models.PROTECT, related_name="issued_documents"
+    )
+    kind = models.CharField(_("document"), max_length=30, choices=DocumentKind.choices)
+    meeting = models.ForeignKey(
+        Meeting,
+        verbose_name=_("meeting"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="issued_documents",
+    )
+    year = models.PositiveSmallIntegerField(_("year"), null=True, blank=True)
+    quarter = models.PositiveSmallIntegerField(
+        _("quarter"), null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(4)]
+    )
+    issuer = models.ForeignKey(
+        Organization, verbose_name=_("issuer"), on_delete=models.PROTECT, related_name="+"
+    )
+    doc_type = models.CharField(_("document type"), max_length=10)
+    number = models.PositiveIntegerField(_("number"))
+    term_start_year = models.PositiveSmallIntegerField(_("committee term"))
+    symbol = models.CharField(_("symbol"), max_length=60)
+    issued_on = models.DateField(_("issued on"))
+    title = models.CharField(_("summary"), max_length=500, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("numbered at"), default=timezone.now)
+    generated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("last generated by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    generated_at = models.DateTimeField(_("last generated at"), null=True, blank=True)
+    content_sha256 = models.CharField(max_length=64, blank=True)
+    content_size = models.PositiveIntegerField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("issued document")
+        verbose_name_plural = _("issued documents")
+        ordering = ["-issued_on", "-pk"]
+        constraints = [
+            # Numbers restart with each committee term, so "01-TB/ĐU" recurs across terms.
+            models.UniqueConstraint(
+                fields=["issuer", "doc_type", "term_start_year", "number"],
+                name="issued_document_unique_number",
+            ),
+            models.UniqueConstraint(
+                fields=["meeting", "kind"],
+                condition=Q(meeting__isnull=False),
+                name="issued_document_one_per_meeting",
+            ),
+            models.UniqueConstraint(
+                fields=["ward", "kind", "year", "quarter"],
+                condition=Q(meeting__isnull=True, year__isnull=False, quarter__isnull=False),
+                name="issued_document_one_per_quarter",
+            ),
+        ]
+        indexes = [models.Index(fields=["ward", "kind", "-issued_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.symbol} ({self.issued_on:%d/%m/%Y})"

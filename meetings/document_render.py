@@ -127,7 +127,8 @@ def render_party_document(kind: str, context: dict, ward: Ward | None = None) ->
         template = DocxTemplate(io.BytesIO(source) if isinstance(source, bytes) else source)
         template.render(context, jinja_env=_jinja_env(), autoescape=True)
         properties = template.docx.core_properties
-        properties.title = f"{context.get('document_name', '')} {context.get('subject', '')}"[:255]
+        title = f"{context.get('document_name', '')} {context.get('subject', '')}"
+        properties.title = title.strip()[:255]
         properties.author = context.get("committee_name", "")
         properties.last_modified_by = "Wardwork"
         properties.created = properties.modified = timezone.now()

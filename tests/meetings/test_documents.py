@@ -7,6 +7,7 @@ import datetime as dt
 import importlib.util
 import io
 import re
+import threading
 import zipfile
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -14,7 +15,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from docx import Document
 
 from meetings import document_context, documents
@@ -622,3 +623,38 @@ def test_built_in_layout_is_a4_with_the_36_hd_margins_and_font():
     assert 15 <= round(section.right_margin.mm) <= 20
     normal = document.styles["Normal"].font
     assert normal.name == "Times New Roman" and 13 <= normal.size.pt <= 14
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="SQLite has one writer and no row locks: the race needs PostgreSQL",
+)
+def test_two_first_generations_at_once_take_one_number(home, bodies):
+    """Two people open the notice of a new meeting at the same moment: the meeting row
+    lock makes the second wait and reuse the first one's number."""
+    meeting = make_meeting(home, bodies)
+    start = threading.Barrier(4)
+    results, errors = [], []
+
+    def worker():
+        from django.db import connection as thread_connection
+
+        try:
+            start.wait(timeout=30)
+            _data, issued = conclusion_notice_docx(meeting=meeting, actor=home.secretary)
+            results.append(issued.symbol)
+        except BaseException as exc:  # reported by the main thread
+            errors.append(exc)
+        finally:
+            thread_connection.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert errors == []
+    assert results == ["01-TB/ĐU"] * 4
+    assert IssuedDocument.objects.count() == 1
+    assert DocumentSequence.objects.get(doc_type="TB").last_number == 1

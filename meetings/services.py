@@ -400,6 +400,7 @@ def _sync_task(conclusion: Conclusion, *, actor) -> Task:
     task.title = conclusion_task_title(conclusion)
     task.description = conclusion.text
     task.lead_organization = leads[0]
+    task.assigned_on = timezone.localtime(meeting.held_at).date()
     task.due_date = conclusion.due_date
     task.due_quarter = (
         conclusion.due_quarter

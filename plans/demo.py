@@ -604,6 +604,7 @@ def load(loader: DemoLoader) -> None:
             lead_organization=units[spec.lead],
             due_date=spec.due_date,
             due_quarter=spec.due_quarter,
+            assigned_on=ward_plan.issued_on,
             status=status,
             created_by=ngoc,
         )

@@ -175,6 +175,15 @@ class TaskQuerySet(SearchQuerySet):
             Q(due_date__lt=today) | Q(due_date__isnull=True, due_quarter__lt=this_quarter)
         )
 
+    def live_in(self, quarter: Quarter):
+        """Tasks already given by the end of ``quarter``: those a unit could report on then."""
+        end = quarter.end
+        return self.filter(
+            Q(assigned_on__lte=end)
+            | Q(assigned_on__isnull=True, plan__issued_on__lte=end)
+            | Q(assigned_on__isnull=True, plan__isnull=True, created_at__date__lte=end)
+        )
+
     def assigned_to(self, organization_ids):
         """Tasks an organisation leads or supports."""
         return self.filter(
@@ -210,6 +219,12 @@ class Task(SearchableModel):
     )
     due_date = models.DateField(_("due date"), null=True, blank=True)
     due_quarter = QuarterField(_("due quarter"), blank=True, null=True)
+    assigned_on = models.DateField(
+        _("assigned on"),
+        null=True,
+        blank=True,
+        help_text=_("When the task was given: the plan's date, or the meeting's."),
+    )
     status = models.CharField(
         _("status"), max_length=20, choices=TaskStatus.choices, default=TaskStatus.OPEN
     )

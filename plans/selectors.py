@@ -131,6 +131,7 @@ def my_unit_tasks(*, user, quarter: Quarter):
     tasks = list(
         scope_to_user(_tasks_queryset(), user)
         .assigned_to(unit_ids)
+        .live_in(quarter)
         .exclude(status="cancelled")
         .order_by("plan__issued_on", "plan_id", "ordinal", "pk")
     )
@@ -195,7 +196,12 @@ def progress_matrix(*, user, ward, quarter: Quarter, plan: Plan | None = None) -
     """Every open task of the ward (or of one plan) against the units assigned to it, with
     each unit's report for the quarter, ``MISSING`` where an assigned unit has not
     reported, and None where the unit is not assigned. Three queries whatever the size."""
-    tasks_qs = scope_to_user(_tasks_queryset(), user).filter(ward=ward).exclude(status="cancelled")
+    tasks_qs = (
+        scope_to_user(_tasks_queryset(), user)
+        .filter(ward=ward)
+        .live_in(quarter)
+        .exclude(status="cancelled")
+    )
     if plan is not None:
         tasks_qs = tasks_qs.filter(plan=plan)
     tasks = list(tasks_qs.order_by("plan__issued_on", "plan_id", "ordinal", "pk"))

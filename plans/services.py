@@ -146,6 +146,8 @@ def task_save(*, actor, task: Task, supporting_organizations=None) -> Task:
     _require(can_manage_plans(actor, task.ward))
     if not task.ordinal:
         task.ordinal = task_next_ordinal(plan=task.plan) if task.plan_id else 1
+    if task.assigned_on is None:
+        task.assigned_on = task.plan.issued_on if task.plan_id else timezone.localdate()
     if task.pk is None:
         task.created_by = actor
     task._history_user = actor

@@ -17,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from models_registry.models import (
@@ -156,6 +157,7 @@ class RegistrationForm(forms.ModelForm):
         )
         self.fields["person"].help_text = _("Only for an individual registration.")
         self.fields["field"].queryset = _fields()
+        self.fields["kind"].choices = RegistrationKind.choices  # no blank radio button
         self.fields["plan"].queryset = _plans_of(ward)
         replicable = Registration.objects.exemplary().filter(ward=ward)
         if instance.pk:
@@ -257,17 +259,21 @@ class NotAchievedForm(ReturnForm):
 
 
 class RecognitionForm(forms.Form):
-    level = forms.ChoiceField(label=_("level"), choices=RecognitionLevel.choices)
+    level = forms.ChoiceField(label=capfirst(_("level")), choices=RecognitionLevel.choices)
     title = forms.CharField(
-        label=_("recognition"),
+        label=capfirst(_("recognition")),
         max_length=200,
         help_text=_('"Điển hình tiêu biểu", Giấy khen, Bằng khen …'),
         error_messages={"required": MESSAGE_RECOGNITION_TITLE},
     )
-    decision_symbol = forms.CharField(label=_("decision symbol"), max_length=60, required=False)
-    decided_on = forms.DateField(label=_("decided on"), required=False, widget=DateInput())
+    decision_symbol = forms.CharField(
+        label=capfirst(_("decision symbol")), max_length=60, required=False
+    )
+    decided_on = forms.DateField(
+        label=capfirst(_("decided on")), required=False, widget=DateInput()
+    )
     issuer = forms.ModelChoiceField(
-        label=_("issuer"), required=False, queryset=Organization.objects.none()
+        label=capfirst(_("issuer")), required=False, queryset=Organization.objects.none()
     )
 
     def __init__(self, *args, ward, **kwargs):
@@ -289,30 +295,30 @@ class AdjustForm(forms.Form):
     """New content of an approved model, and why it changes; the old content is kept."""
 
     title = forms.CharField(
-        label=_("model name"),
+        label=capfirst(_("model name")),
         max_length=300,
         widget=forms.Textarea(attrs={"rows": 2}),
         error_messages={"required": MESSAGE_TITLE_REQUIRED},
     )
     field = forms.ModelChoiceField(
-        label=_("field"),
+        label=capfirst(_("field")),
         queryset=Field.objects.none(),
         error_messages={"required": MESSAGE_FIELD_REQUIRED},
     )
     content = forms.CharField(
-        label=_("content"), required=False, widget=forms.Textarea(attrs=TEXTAREA)
+        label=capfirst(_("content")), required=False, widget=forms.Textarea(attrs=TEXTAREA)
     )
     solutions = forms.CharField(
-        label=_("solutions"), required=False, widget=forms.Textarea(attrs=TEXTAREA)
+        label=capfirst(_("solutions")), required=False, widget=forms.Textarea(attrs=TEXTAREA)
     )
     schedule = forms.CharField(
-        label=_("schedule"), required=False, widget=forms.Textarea(attrs=TEXTAREA)
+        label=capfirst(_("schedule")), required=False, widget=forms.Textarea(attrs=TEXTAREA)
     )
     expected_results = forms.CharField(
-        label=_("expected results"), required=False, widget=forms.Textarea(attrs=TEXTAREA)
+        label=capfirst(_("expected results")), required=False, widget=forms.Textarea(attrs=TEXTAREA)
     )
     plan = _PlanChoiceField(
-        label=_("implements plan"), required=False, queryset=Plan.objects.none()
+        label=capfirst(_("implements plan")), required=False, queryset=Plan.objects.none()
     )
     reason = forms.CharField(
         label=_("Reason for the adjustment"),
@@ -365,13 +371,13 @@ class UpdateForm(forms.Form):
     """What a model achieved in one quarter."""
 
     results = forms.CharField(
-        label=_("results"),
+        label=capfirst(_("results")),
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("What the model achieved this quarter, with figures."),
         error_messages={"required": MESSAGE_RESULTS_REQUIRED},
     )
     percent = forms.IntegerField(
-        label=_("percent done"),
+        label=capfirst(_("percent done")),
         min_value=0,
         max_value=100,
         initial=0,
@@ -379,7 +385,7 @@ class UpdateForm(forms.Form):
         widget=forms.NumberInput(attrs={"min": 0, "max": 100, "step": 5, "inputmode": "numeric"}),
     )
     attachment = forms.FileField(
-        label=_("evidence"),
+        label=capfirst(_("evidence")),
         required=False,
         validators=[validate_document_file],
         help_text=_("PDF, Word, Excel, JPEG or PNG; kept with the update."),
@@ -397,12 +403,14 @@ class RegistryFilterForm(forms.Form):
 
     q = forms.CharField(label=_("Search"), required=False, max_length=200)
     year = forms.ChoiceField(label=_("Year"), required=False)
-    kind = forms.ChoiceField(label=_("kind"), required=False)
-    field = forms.ModelChoiceField(label=_("field"), required=False, queryset=Field.objects.none())
+    kind = forms.ChoiceField(label=_("Kind"), required=False)
+    field = forms.ModelChoiceField(
+        label=capfirst(_("field")), required=False, queryset=Field.objects.none()
+    )
     unit = forms.ModelChoiceField(
         label=_("Unit"), required=False, queryset=Organization.objects.none()
     )
-    status = forms.ChoiceField(label=_("status"), required=False)
+    status = forms.ChoiceField(label=_("Status"), required=False)
 
     def __init__(self, *args, years=(), units=None, **kwargs):
         super().__init__(*args, **kwargs)

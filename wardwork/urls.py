@@ -33,6 +33,8 @@ urlpatterns = [
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("directory/", include("wardwork.directory_urls")),
     path("plans/", include("plans.urls")),
+    path("models/", include("models_registry.urls")),
+    path("meetings/", include("meetings.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import pytest
 from django.conf import settings
 from django.core.files.base import ContentFile
+from django.utils import translation
 
 from models_registry import services
 from models_registry.models import (
@@ -193,4 +194,6 @@ def english(client):
     """The test client with English chosen in the language switcher: messages added by this
     app can be asserted as written, whatever the state of the Vietnamese catalogue."""
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    return client
+    yield client
+    # The request activated English in this thread; later tests compare in the default.
+    translation.activate(settings.LANGUAGE_CODE)

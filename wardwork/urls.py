@@ -34,7 +34,6 @@ urlpatterns = [
     path("directory/", include("wardwork.directory_urls")),
     path("plans/", include("plans.urls")),
     path("models/", include("models_registry.urls")),
-    path("meetings/", include("meetings.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -9,6 +9,7 @@ against what the builders produce by the tests, so that list stays true.
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from django.utils import timezone, translation
 
@@ -101,6 +102,14 @@ def quarter_words(quarter: Quarter | None) -> str:
     return f"quý {quarter.short_label}" if quarter else ""
 
 
+_QUARTER_IN_TEXT = re.compile(r"\b([Qq]uý) (IV|I{1,3})/(\d{4})\b")
+
+
+def unbroken_quarters(text: str) -> str:
+    """ "quý I/2021" with a no-break space, so a title never ends a line on "quý"."""
+    return _QUARTER_IN_TEXT.sub("\\1\u00a0\\2/\\3", text)
+
+
 def meeting_phrase(meeting: Meeting) -> str:
     """The meeting as named after "tổ chức" / "tại": "hội nghị đánh giá …"."""
     title = lower_first(meeting.title)
@@ -116,8 +125,44 @@ def person_words(person: Person, *, with_title: bool = True) -> str:
     return text
 
 
-def names(organizations) -> str:
-    return ", ".join(o.display_name for o in organizations)
+# Bodies are written in this order (the Party committee first, residential groups last).
+_KIND_ORDER = [
+    OrganizationKind.WARD_COMMITTEE,
+    OrganizationKind.STANDING_COMMITTEE,
+    OrganizationKind.PEOPLE_COUNCIL,
+    OrganizationKind.PEOPLE_COMMITTEE,
+    OrganizationKind.FATHERLAND_FRONT,
+    OrganizationKind.MASS_ORGANIZATION,
+    OrganizationKind.MASS_MOBILIZATION_BLOC,
+    OrganizationKind.PARTY_CELL,
+    OrganizationKind.RESIDENTIAL_GROUP,
+]
+
+
+def body_order(organization: Organization) -> tuple[int, str]:
+    kind = organization.kind
+    return (_KIND_ORDER.index(kind) if kind in _KIND_ORDER else len(_KIND_ORDER), organization.name)
+
+
+def every_cell(organizations, all_cells: set[int]) -> bool:
+    """True when ``organizations`` hold every Party cell of the ward (more than three): the
+    text then says "các chi bộ trực thuộc" instead of listing them."""
+    named = {o.pk for o in organizations if o.kind == OrganizationKind.PARTY_CELL}
+    return len(all_cells) > 3 and all_cells <= named
+
+
+def names(organizations, all_cells: set[int] = frozenset()) -> str:
+    """ "UBND phường, UB MTTQ, các chi bộ trực thuộc"."""
+    words, cells_written = [], False
+    collapse = every_cell(organizations, all_cells)
+    for organization in organizations:
+        if collapse and organization.kind == OrganizationKind.PARTY_CELL:
+            if not cells_written:
+                words.append("các chi bộ trực thuộc")
+                cells_written = True
+            continue
+        words.append(organization.display_name)
+    return ", ".join(words)
 
 
 # --- shared by the two documents ----------------------------------------------------------------
@@ -138,18 +183,26 @@ def ranked_chairs(meeting: Meeting, committee: Organization | None, on: dt.date)
     return chairs, {pk: role for pk, (_rank, role) in ranks.items()}
 
 
-def conclusion_rows(meeting: Meeting) -> tuple[list[dict], list[Organization]]:
-    """Each conclusion for a template, and every body they name (first named first)."""
+def ward_cells(meeting: Meeting) -> set[int]:
+    return set(
+        meeting.ward.organizations.filter(
+            kind=OrganizationKind.PARTY_CELL, is_active=True
+        ).values_list("pk", flat=True)
+    )
+
+
+def conclusion_rows(meeting: Meeting, all_cells: set[int]) -> tuple[list[dict], list[Organization]]:
+    """Each conclusion for a template, and every body they name (in ``body_order``)."""
     rows, bodies, seen = [], [], set()
     conclusions = meeting.conclusions.prefetch_related(
         "lead_organizations", "supporting_organizations"
     ).order_by("ordinal")
     for conclusion in conclusions:
-        leads = sorted(conclusion.lead_organizations.all(), key=lambda o: (o.kind, o.name))
+        leads = sorted(conclusion.lead_organizations.all(), key=body_order)
         lead_ids = {o.pk for o in leads}
         supporting = sorted(
             (o for o in conclusion.supporting_organizations.all() if o.pk not in lead_ids),
-            key=lambda o: (o.kind, o.name),
+            key=body_order,
         )
         if conclusion.due_date:
             due = f"trước ngày {short_date(conclusion.due_date)}"
@@ -157,17 +210,17 @@ def conclusion_rows(meeting: Meeting) -> tuple[list[dict], list[Organization]]:
             due = quarter_words(conclusion.due_quarter)
         parts = []
         if leads:
-            parts.append(f"Chủ trì: {names(leads)}")
+            parts.append(f"Chủ trì: {names(leads, all_cells)}")
         if supporting:
-            parts.append(f"phối hợp: {names(supporting)}")
+            parts.append(f"phối hợp: {names(supporting, all_cells)}")
         if due:
             parts.append(f"thời hạn: {due}")
         rows.append(
             {
                 "number": conclusion.ordinal,
                 "text": paragraphs(conclusion.text),
-                "lead": names(leads),
-                "supporting": names(supporting),
+                "lead": names(leads, all_cells),
+                "supporting": names(supporting, all_cells),
                 "due": due,
                 "assignment": ("; ".join(parts) + ".") if parts else "",
             }
@@ -176,7 +229,7 @@ def conclusion_rows(meeting: Meeting) -> tuple[list[dict], list[Organization]]:
             if body.pk not in seen:
                 seen.add(body.pk)
                 bodies.append(body)
-    return rows, bodies
+    return rows, sorted(bodies, key=body_order)
 
 
 def reviewed_plans_words(meeting: Meeting) -> str:
@@ -249,22 +302,23 @@ def _concluder(chairs, roles, header) -> tuple[str, str]:
     return "chủ trì hội nghị", "chủ trì hội nghị"
 
 
-def recipients(header: dict, parent: Organization | None, bodies: list[Organization]) -> list:
-    """Nơi nhận: the committee above (to report), the bodies named (to carry out), the
-    archive. Many Party cells or residential groups are written as one line."""
+def recipients(
+    parent: Organization | None, bodies: list[Organization], all_cells: set[int]
+) -> list[str]:
+    """Nơi nhận: the committee above (to report), the bodies named (to carry out; the
+    committee itself as its members, every cell as one line), the archive."""
     lines = []
     if parent is not None:
         lines.append(f"- {parent.name} (để b/c),")
-    grouped = {
-        OrganizationKind.PARTY_CELL: "Các chi bộ trực thuộc",
-        OrganizationKind.RESIDENTIAL_GROUP: "Các tổ dân phố",
-    }
+    collapse = every_cell(bodies, all_cells)
     for body in bodies:
-        same_kind = [b for b in bodies if b.kind == body.kind]
-        if body.kind in grouped and len(same_kind) > 3:
-            line = f"- {grouped[body.kind]} (để t/h),"
+        if body.kind == OrganizationKind.WARD_COMMITTEE:
+            name = "Các đồng chí Đảng ủy viên"
+        elif collapse and body.kind == OrganizationKind.PARTY_CELL:
+            name = "Các chi bộ trực thuộc"
         else:
-            line = f"- {body.display_name} (để t/h),"
+            name = body.display_name
+        line = f"- {name} (để t/h),"
         if line not in lines:
             lines.append(line)
     lines.append("- Lưu VP.")
@@ -277,7 +331,8 @@ def notice_context(
     on = timezone.localtime(meeting.held_at).date()
     chairs, roles = ranked_chairs(meeting, committee, on)
     facts = meeting_facts(meeting, chairs)
-    rows, bodies = conclusion_rows(meeting)
+    all_cells = ward_cells(meeting)
+    rows, bodies = conclusion_rows(meeting, all_cells)
     by_title, by_name = _concluder(chairs, roles, header)
     opening = _opening_sentences(meeting, header, facts)
     if facts["contributions_count"] != "00":
@@ -286,7 +341,7 @@ def notice_context(
         **header,
         "meeting": facts,
         "document_name": "THÔNG BÁO",
-        "subject": f"Kết luận của {by_title} tại {meeting_phrase(meeting)}",
+        "subject": unbroken_quarters(f"Kết luận của {by_title} tại {meeting_phrase(meeting)}"),
         "opening": " ".join(opening),
         "conclusions_intro": (
             f"Sau khi nghe báo cáo và ý kiến thảo luận của các đại biểu, {by_name} kết luận, "
@@ -297,29 +352,16 @@ def notice_context(
             f"{header['committee_name']} thông báo để các chi bộ, các đơn vị và các đồng chí "
             "liên quan biết, thực hiện./."
         ),
-        "recipients": recipients(header, parent, bodies),
+        "recipients": recipients(parent, bodies, all_cells),
     }
 
 
 # --- the minutes --------------------------------------------------------------------------------
 
 
-_KIND_ORDER = [
-    OrganizationKind.WARD_COMMITTEE,
-    OrganizationKind.STANDING_COMMITTEE,
-    OrganizationKind.PEOPLE_COUNCIL,
-    OrganizationKind.PEOPLE_COMMITTEE,
-    OrganizationKind.FATHERLAND_FRONT,
-    OrganizationKind.MASS_ORGANIZATION,
-    OrganizationKind.MASS_MOBILIZATION_BLOC,
-    OrganizationKind.PARTY_CELL,
-    OrganizationKind.RESIDENTIAL_GROUP,
-]
-
-
 def attendance_summary(meeting: Meeting, chairs: list[Person]) -> tuple[dict, list[str]]:
-    """Counts by status, and who was present: the ward's leadership first (the chairs
-    first within their body), then the Front, mass organisations, cells and groups."""
+    """Counts by status, and who was present: the chairs first, then body by body (the
+    Party committee, the councils, the Front, mass organisations, cells, groups)."""
     counts = dict.fromkeys(AttendanceStatus.values, 0)
     present = []
     chair_order = {person.pk: index for index, person in enumerate(chairs)}
@@ -328,9 +370,10 @@ def attendance_summary(meeting: Meeting, chairs: list[Person]) -> tuple[dict, li
         kind = row.organization.kind if row.organization_id else OrganizationKind.OTHER
         rank = _KIND_ORDER.index(kind) if kind in _KIND_ORDER else len(_KIND_ORDER)
         return (
+            chair_order.get(row.person_id, len(chair_order)),
             rank,
             row.organization.name if row.organization_id else "",
-            chair_order.get(row.person_id, len(chair_order)),
+            row.person_id is not None,  # the body itself before its people
             row.person.sort_key if row.person_id else "",
         )
 
@@ -391,7 +434,7 @@ def minutes_context(meeting: Meeting, header: dict, *, committee: Organization) 
     held = timezone.localtime(meeting.held_at)
     chairs, _roles = ranked_chairs(meeting, committee, held.date())
     facts = meeting_facts(meeting, chairs)
-    rows, _bodies = conclusion_rows(meeting)
+    rows, _bodies = conclusion_rows(meeting, ward_cells(meeting))
     attendance, present = attendance_summary(meeting, chairs)
     contributions = contribution_rows(meeting)
     if facts["presenter"]:
@@ -412,7 +455,9 @@ def minutes_context(meeting: Meeting, header: dict, *, committee: Organization) 
         **header,
         "meeting": facts,
         "document_name": "BIÊN BẢN",
-        "subject": meeting_phrase(meeting)[:1].upper() + meeting_phrase(meeting)[1:],
+        "subject": unbroken_quarters(
+            meeting_phrase(meeting)[:1].upper() + meeting_phrase(meeting)[1:]
+        ),
         "time_line": f"Vào hồi {facts['time']}, {header['date_words']}.",
         "venue_line": f"{facts['venue']}." if facts["venue"] else "",
         "chairs_line": f"{facts['chairs_text']}." if chairs else "",

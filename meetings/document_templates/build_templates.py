@@ -85,8 +85,9 @@ def _page_numbers(section) -> None:
     section.different_first_page_header_footer = True
     paragraph = section.header.paragraphs[0]
     paragraph.alignment = CENTER
-    run = paragraph.add_run()
-    for kind, text in (("begin", None), (None, "PAGE"), ("separate", None), ("end", None)):
+    for kind, text in (("begin", None), (None, " PAGE "), ("separate", None), ("end", None)):
+        run = paragraph.add_run()  # one run per field part, as Word writes them
+        run.font.size = Pt(14)
         if kind:
             element = OxmlElement("w:fldChar")
             element.set(qn("w:fldCharType"), kind)
@@ -95,7 +96,6 @@ def _page_numbers(section) -> None:
             element.set(qn("xml:space"), "preserve")
             element.text = text
         run._r.append(element)
-    run.font.size = Pt(14)
 
 
 def paragraph(
@@ -157,24 +157,23 @@ def loop(container, header: str, footer: str, fill: Callable[[object], None]) ->
 def layout_table(doc, widths_mm: tuple[float, ...], rows: int = 1):
     table = doc.add_table(rows=rows, cols=len(widths_mm))
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
-    table.autofit = False
+    table.autofit = False  # adds <w:tblLayout w:type="fixed"/>
+    # Word insists on the schema's order: tblW, jc, tblBorders, tblLayout, tblCellMar, tblLook.
     properties = table._tbl.tblPr
+    layout = properties.find(qn("w:tblLayout"))
     borders = OxmlElement("w:tblBorders")
     for edge in ("top", "left", "bottom", "right", "insideH", "insideV"):
         element = OxmlElement(f"w:{edge}")
         element.set(qn("w:val"), "nil")
         borders.append(element)
-    properties.append(borders)
-    layout = OxmlElement("w:tblLayout")
-    layout.set(qn("w:type"), "fixed")
-    properties.append(layout)
+    layout.addprevious(borders)
     margins = OxmlElement("w:tblCellMar")
     for edge in ("left", "right"):
         element = OxmlElement(f"w:{edge}")
         element.set(qn("w:w"), "57")  # 1 mm
         element.set(qn("w:type"), "dxa")
         margins.append(element)
-    properties.append(margins)
+    layout.addnext(margins)
     for column, width in zip(table.columns, widths_mm, strict=True):
         column.width = Mm(width)
         for cell in column.cells:

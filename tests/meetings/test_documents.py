@@ -287,7 +287,7 @@ def test_conclusion_notice_is_a_party_document_with_every_conclusion(home, meeti
     assert "THÔNG BÁO" in text
     assert (
         "Kết luận của đồng chí Bí thư Đảng ủy Phường tại hội nghị đánh giá kết quả thực hiện "
-        "chủ đề năm của Quận ủy quý I/2021"
+        "chủ đề năm của Quận ủy quý\xa0I/2021"
     ) in text
 
     # The opening names the date, venue, chairs (secretary first), report and plan.
@@ -417,6 +417,9 @@ def test_minutes_hold_the_attendance_report_contributions_and_conclusions(home, 
         "Thành phần: Tổng số đại biểu được mời: 06; có mặt: 04; vắng có lý do: 01; "
         "vắng không có lý do: 01."
     ) in text
+    present = text[text.index("Đại biểu có mặt:") + 1 : text.index("II. NỘI DUNG HỘI NGHỊ")]
+    assert present[0].startswith("- Đồng chí Nguyễn Thị Ngọc - Bí thư")  # the chairs first
+    assert present[1].startswith("- Đồng chí Nguyễn Hữu Khanh")
     assert "- Đồng chí Trần Văn Hùng - Chi bộ số 1 Phường Phúc Đồng" in text
     assert "- Đại diện Ủy ban MTTQ Việt Nam phường Phúc Đồng" in text
     assert "Lê Thị Hà" not in body.split("II. NỘI DUNG")[0].split("Đại biểu có mặt:")[1]
@@ -658,3 +661,21 @@ def test_two_first_generations_at_once_take_one_number(home, bodies):
     assert results == ["01-TB/ĐU"] * 4
     assert IssuedDocument.objects.count() == 1
     assert DocumentSequence.objects.get(doc_type="TB").last_number == 1
+
+
+def test_every_cell_is_written_as_one_and_the_committee_as_its_members(home, bodies, meeting):
+    cells = [home.cell, home.other_cell] + [
+        OrganizationFactory(ward=home.ward, name=f"Chi bộ số {n} Phường Phúc Đồng") for n in (3, 4)
+    ]
+    conclusion = meeting.conclusions.get(ordinal=3)
+    conclusion.lead_organizations.set([home.committee])
+    conclusion.supporting_organizations.set([*cells, bodies["ubnd"]])
+    data, _issued = conclusion_notice_docx(meeting=meeting, actor=home.secretary)
+    text = lines(data)
+    assert (
+        "Chủ trì: Đảng ủy Phường Phúc Đồng; phối hợp: UBND phường, các chi bộ trực thuộc."
+    ) in text
+    recipients = text[text.index("Nơi nhận:") + 1 : text.index("T/M ĐẢNG ỦY")]
+    assert recipients[1] == "- Các đồng chí Đảng ủy viên (để t/h),"
+    assert "- Các chi bộ trực thuộc (để t/h)," in recipients
+    assert not any(line.startswith("- Chi bộ số") for line in recipients)

@@ -36,10 +36,15 @@ RELATED = ("organization", "person", "registered_by_unit", "field", "plan", "rep
 
 # --- export -------------------------------------------------------------------------------------
 def _cell(sheet, value, *, bold: bool = False):
+    """A value to append: text without the characters XLSX cannot hold, cut to Excel's
+    limit; a cell object only where needed (bold, or text that would read as a formula)."""
     if isinstance(value, str):
         value = ILLEGAL_CHARACTERS_RE.sub("", value)[: cols.CELL_LIMIT]
+    formula_like = isinstance(value, str) and value.startswith("=")
+    if not (bold or formula_like):
+        return value
     cell = WriteOnlyCell(sheet, value=value)
-    if isinstance(value, str) and value.startswith("="):
+    if formula_like:
         cell.data_type = "s"  # text typed by a user is never written as a formula
     if bold:
         cell.font = BOLD

@@ -88,7 +88,7 @@ class MeetingForm(forms.ModelForm):
         required=False,
         queryset=None,
         widget=forms.SelectMultiple(attrs={"size": 6}),
-        help_text=_("Hold Ctrl (or ⌘) to choose several."),
+        help_text=_("Hold Ctrl (or ⌘) to choose more than one."),
     )
     presenter = PersonChoiceField(label=_("Report presented by"), required=False, queryset=None)
     reviewed_plans = PlanChoiceField(
@@ -96,7 +96,7 @@ class MeetingForm(forms.ModelForm):
         required=False,
         queryset=None,
         widget=forms.SelectMultiple(attrs={"size": 4}),
-        help_text=_("Hold Ctrl (or ⌘) to choose several."),
+        help_text=_("Hold Ctrl (or ⌘) to choose more than one."),
     )
 
     class Meta:

@@ -108,9 +108,9 @@ def meeting_get(*, user, pk) -> Meeting:
     """One meeting of the user's ward(s), or ``Http404``, with everything its page shows:
     chairs, presenter, reviewed plans (with issuer), attendances (person, organisation),
     contributions (speaker, organisation), conclusions (lead and supporting bodies, plan,
-    task) and events (actor) prefetched in order; the counts of ``_with_counts`` annotated
-    and ``attendance_counts`` (:class:`AttendanceCounts`) set. A fixed number of queries
-    whatever the size of the meeting."""
+    task), events (actor) and the documents already issued, prefetched in order; the counts
+    of ``_with_counts`` annotated and ``attendance_counts`` (:class:`AttendanceCounts`) set.
+    A fixed number of queries whatever the size of the meeting."""
     qs = _with_counts(
         Meeting.objects.select_related("ward", "presenter__organization", "concluded_by")
     ).prefetch_related(
@@ -134,6 +134,7 @@ def meeting_get(*, user, pk) -> Meeting:
             "events",
             queryset=MeetingEvent.objects.select_related("actor__person").order_by("at", "pk"),
         ),
+        "issued_documents",
     )
     meeting = get_for_user(qs, user, pk=pk)
     meeting.attendance_counts = AttendanceCounts.of(meeting)

@@ -34,6 +34,7 @@ urlpatterns = [
     path("directory/", include("wardwork.directory_urls")),
     path("plans/", include("plans.urls")),
     path("models/", include("models_registry.urls")),
+    path("meetings/", include("meetings.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -29,7 +29,7 @@ from wardwork.models import (
     Ward,
 )
 from wardwork.quarters import Quarter
-from wardwork.text import normalize
+from wardwork.text import fold, normalize
 from wardwork.uploads import validate_document_file
 
 
@@ -133,6 +133,7 @@ class Registration(SearchableModel):
         help_text=_("The cell or organisation that owns the registration."),
     )
     title = models.CharField(_("model name"), max_length=300)
+    title_key = models.CharField(max_length=300, editable=False, default="", db_index=True)
     field = models.ForeignKey(
         Field, verbose_name=_("field"), on_delete=models.PROTECT, related_name="registrations"
     )
@@ -179,6 +180,18 @@ class Registration(SearchableModel):
         verbose_name = _("Dân vận khéo registration")
         verbose_name_plural = _("Dân vận khéo registrations")
         ordering = ["-year", "kind", "registered_by_unit__name", "title"]
+        constraints = [
+            # One model of a given name per unit and year (accents and case ignored); a
+            # withdrawn one frees its name.
+            models.UniqueConstraint(
+                fields=["registered_by_unit", "year", "title_key"],
+                condition=~Q(status="withdrawn"),
+                name="registration_unique_title_per_unit_year",
+                violation_error_message=_(
+                    "This unit already registered a model with this name for the year."
+                ),
+            )
+        ]
         indexes = [
             models.Index(fields=["ward", "year", "status"]),
             models.Index(fields=["ward", "year", "kind"]),
@@ -188,6 +201,13 @@ class Registration(SearchableModel):
 
     def __str__(self) -> str:
         return f"{self.title} ({self.year})"
+
+    def save(self, *args, **kwargs):
+        self.title_key = fold(self.title)[:300]
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            kwargs["update_fields"] = {*update_fields, "title_key"}
+        super().save(*args, **kwargs)
 
     def search_texts(self) -> list[str]:
         return [self.title, self.content]

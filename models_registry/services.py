@@ -88,15 +88,16 @@ def registration_duplicate(*, registration: Registration) -> Registration | None
     """Another registration of the same unit, year and title (case and accents ignored)."""
     from wardwork.text import fold
 
-    candidates = (
+    return (
         Registration.objects.filter(
-            registered_by_unit_id=registration.registered_by_unit_id, year=registration.year
+            registered_by_unit_id=registration.registered_by_unit_id,
+            year=registration.year,
+            title_key=fold(registration.title)[:300],
         )
         .exclude(pk=registration.pk)
         .exclude(status=S.WITHDRAWN)
+        .first()
     )
-    key = fold(registration.title)
-    return next((r for r in candidates.only("pk", "title") if fold(r.title) == key), None)
 
 
 def _refuse_duplicate(registration: Registration) -> None:

@@ -30,10 +30,13 @@ def _require(allowed: bool) -> None:
 
 
 def _quarter_from(request) -> Quarter:
+    """The quarter asked for (?quarter=I/2021), else the current one; a quarter whose
+    neighbours cannot exist (year 1900 or 9999) is not offered."""
     try:
-        return Quarter.parse(request.GET.get("quarter") or request.POST.get("quarter") or "")
+        quarter = Quarter.parse(request.GET.get("quarter") or request.POST.get("quarter") or "")
     except ValueError:
         return Quarter.current()
+    return quarter if 1900 < quarter.year < 9999 else Quarter.current()
 
 
 def _user_ward(request, ward_id=None) -> Ward:

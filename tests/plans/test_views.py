@@ -473,3 +473,26 @@ def test_plan_list_understands_document_types_in_words(client, home, plans_home)
     client.force_login(home.plain)
     response = client.get(reverse("plans:plan_list"), {"q": "kế hoạch số 28"})
     assert [p.symbol for p in response.context["page_obj"]] == ["28-KH/ĐU"]
+
+
+def test_a_report_without_a_reporter_shows_on_the_task_page(client, home, plans_home):
+    ProgressReport.objects.create(
+        task=plans_home.task,
+        organization=home.cell,
+        year=2021,
+        quarter=1,
+        status="open",
+        reported_by=None,
+    )
+    client.force_login(home.plain)
+    response = client.get(reverse("plans:task_detail", args=[plans_home.task.pk]))
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("quarter", ["9999-Q4", "1900-Q1", "IV/9999"])
+def test_quarters_at_the_edge_of_time_fall_back_to_the_current_one(
+    client, home, plans_home, quarter
+):
+    client.force_login(home.staff)
+    for name in ("plans:my_tasks", "plans:progress_matrix"):
+        assert client.get(reverse(name), {"quarter": quarter}).status_code == 200

@@ -85,7 +85,12 @@ def meeting_save(*, actor, meeting: Meeting, chairs=None, reviewed_plans=None) -
     _require(can_manage_meetings(actor, meeting.ward))
     creating = meeting.pk is None
     if not creating:
-        _lock(meeting)
+        stored = _lock(meeting)
+        # The right is checked on the stored meeting too (no moving it into one's ward), and
+        # an edit never moves the workflow: those fields change only in their own steps.
+        _require(can_manage_meetings(actor, stored.ward))
+        for name in ("ward_id", "status", "concluded_at", "concluded_by_id", "created_by_id"):
+            setattr(meeting, name, getattr(stored, name))
     else:
         meeting.created_by = actor
         meeting.status = MeetingStatus.PLANNED
@@ -319,6 +324,8 @@ def contribution_delete(*, actor, contribution: Contribution) -> None:
     """Remove a contribution recorded by mistake; the later ones move up, leaving no gap."""
     _require(can_record_contributions(actor, contribution.meeting))
     locked = _lock(contribution.meeting)
+    # Read the number again under the lock: another deletion may have moved it up.
+    contribution = locked.contributions.get(pk=contribution.pk)
     removed = contribution.ordinal
     contribution._history_user = actor
     contribution.delete()
@@ -361,6 +368,7 @@ def conclusion_delete(*, actor, conclusion: Conclusion) -> None:
     cancelled (kept, so its history stays); the later conclusions move up."""
     _require(can_manage_meetings(actor, conclusion.meeting))
     locked = _lock(conclusion.meeting)
+    conclusion = locked.conclusions.select_related("task").get(pk=conclusion.pk)
     if conclusion.task_id:
         task = conclusion.task
         task.status = TaskStatus.CANCELLED
@@ -383,30 +391,29 @@ def conclusion_task_title(conclusion: Conclusion) -> str:
 def _sync_task(conclusion: Conclusion, *, actor) -> Task:
     """Create or update the conclusion's task: lead = its first lead body (by kind then
     name), supporting = the other lead bodies and the supporting bodies; due date or due
-    quarter as given, else the quarter after the meeting."""
+    quarter as given, else the quarter after the one the meeting reviewed."""
     meeting = conclusion.meeting
     leads = sorted(conclusion.lead_organizations.all(), key=lambda o: (o.kind, o.name))
     supporting = [o for o in leads[1:]] + [
         o for o in conclusion.supporting_organizations.all() if o.pk not in {x.pk for x in leads}
     ]
     task = conclusion.task or Task(ward=meeting.ward, created_by=actor)
+    plan_changed = task.pk is None or task.plan_id != conclusion.plan_id
     task.plan = conclusion.plan
-    if task.pk is None or task.plan_id != (conclusion.plan_id):
-        task.ordinal = (
-            task_next_ordinal(plan=conclusion.plan) if conclusion.plan_id else conclusion.ordinal
-        )
-    elif not conclusion.plan_id:
+    if conclusion.plan_id is None:
         task.ordinal = conclusion.ordinal
+    elif plan_changed:
+        task.ordinal = task_next_ordinal(plan=conclusion.plan)
     task.title = conclusion_task_title(conclusion)
     task.description = conclusion.text
     task.lead_organization = leads[0]
     task.assigned_on = timezone.localtime(meeting.held_at).date()
     task.due_date = conclusion.due_date
-    task.due_quarter = (
-        conclusion.due_quarter
-        if (conclusion.due_quarter or conclusion.due_date)
-        else (Quarter.containing(timezone.localtime(meeting.held_at).date()).next())
-    )
+    task.due_quarter = conclusion.due_quarter
+    if not (conclusion.due_quarter or conclusion.due_date):
+        # Followed up in the quarter after the one reviewed (I/2021 reviewed in April -> II/2021).
+        reviewed = meeting.period or Quarter.containing(timezone.localtime(meeting.held_at).date())
+        task.due_quarter = reviewed.next()
     if task.status == TaskStatus.CANCELLED:
         task.status = TaskStatus.OPEN
     task._history_user = actor

@@ -222,6 +222,9 @@ def meeting_invite(*, actor, meeting: Meeting, groups: list[str]) -> int:
         locked.attendances.filter(person=None).values_list("organization_id", flat=True)
     )
     rows: list[Attendance] = []
+    unknown = [g for g in groups if g not in INVITE_GROUP_LABELS]
+    if unknown:
+        raise ValidationError({"groups": str(_("Choose among the groups offered."))})
     for group in groups:
         if group == "registrants":
             rows.extend(_registrant_rows(locked, invited_people, invited_bodies))
@@ -352,6 +355,10 @@ def conclusion_save(
     _same_ward(leads + list(supporting_organizations), locked, "lead_organizations")
     if conclusion.pk is None:
         conclusion.ordinal = (locked.conclusions.aggregate(m=Max("ordinal"))["m"] or 0) + 1
+    else:
+        # Number and task as stored now, not as read when the form opened.
+        stored = locked.conclusions.get(pk=conclusion.pk)
+        conclusion.ordinal, conclusion.task_id = stored.ordinal, stored.task_id
     conclusion._history_user = actor
     conclusion.full_clean()
     conclusion.save()

@@ -965,3 +965,9 @@ def test_a_contribution_of_another_meeting_is_not_renumbered(home, held_meeting)
     assert list(held_meeting.contributions.values_list("ordinal", flat=True)) == [1]
     conclusion_delete(actor=home.staff, conclusion=held_meeting.conclusions.get(ordinal=1))
     assert list(other.conclusions.values_list("ordinal", flat=True)) == [1, 2]
+
+
+def test_inviting_an_unknown_group_is_a_clear_error(home, planned_meeting):
+    with pytest.raises(ValidationError) as error:
+        meeting_invite(actor=home.staff, meeting=planned_meeting, groups=["everyone"])
+    assert "groups" in error.value.message_dict

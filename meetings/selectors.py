@@ -227,9 +227,3 @@ def minutes_preview(*, meeting: Meeting) -> dict:
     for row in context["conclusions"]:
         row["text"] = split(row["text"])
     return context
-
-
-def meeting_years(*, user) -> list[int]:
-    """Years that have meetings in the user's ward(s), newest first, for the filter."""
-    years = scope_to_user(Meeting.objects.all(), user).values_list("year", flat=True)
-    return sorted(set(years.order_by().distinct()), reverse=True)

@@ -19,7 +19,14 @@ from simple_history.models import HistoricalRecords
 
 from plans.models import Plan, Task
 from wardwork.fields import QuarterField
-from wardwork.models import Organization, Person, SearchableModel, SearchQuerySet, Ward
+from wardwork.models import (
+    Organization,
+    Person,
+    SearchableModel,
+    SearchQuerySet,
+    Ward,
+    WorkflowEvent,
+)
 from wardwork.quarters import Quarter
 from wardwork.text import normalize
 from wardwork.uploads import validate_document_file
@@ -123,22 +130,10 @@ class Meeting(SearchableModel):
             raise ValidationError({"presenter": _("This person belongs to another ward.")})
 
 
-class MeetingEvent(models.Model):
+class MeetingEvent(WorkflowEvent):
     """A step of a meeting (held, concluded, reopened): who, when, why."""
 
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="events")
-    action = models.CharField(_("action"), max_length=30)
-    from_status = models.CharField(max_length=20, blank=True)
-    to_status = models.CharField(max_length=20)
-    note = models.TextField(_("note"), blank=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("by"),
-        on_delete=models.SET_NULL,
-        null=True,
-        related_name="+",
-    )
-    at = models.DateTimeField(_("at"), default=timezone.now)
 
     class Meta:
         verbose_name = _("meeting event")

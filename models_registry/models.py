@@ -27,6 +27,7 @@ from wardwork.models import (
     SearchQuerySet,
     TimeStampedModel,
     Ward,
+    WorkflowEvent,
 )
 from wardwork.quarters import Quarter
 from wardwork.text import fold, normalize
@@ -265,22 +266,10 @@ class Registration(SearchableModel):
         return {name: getattr(self, name) for name in CONTENT_FIELDS}
 
 
-class RegistrationEvent(models.Model):
+class RegistrationEvent(WorkflowEvent):
     """One workflow step of a registration: who, when, from what to what, and why."""
 
     registration = models.ForeignKey(Registration, on_delete=models.CASCADE, related_name="events")
-    action = models.CharField(_("action"), max_length=30)
-    from_status = models.CharField(max_length=20, blank=True)
-    to_status = models.CharField(max_length=20)
-    note = models.TextField(_("note"), blank=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("by"),
-        on_delete=models.SET_NULL,
-        null=True,
-        related_name="+",
-    )
-    at = models.DateTimeField(_("at"), default=timezone.now)
 
     class Meta:
         verbose_name = _("registration event")

@@ -36,7 +36,7 @@ def test_staff_record_a_meeting_and_the_cell_finds_its_task(page, browser, live_
     # --- khanh, ward staff, on a desktop: schedule the quarter II/2021 review --------------
     page.goto("/accounts/login/")
     log_in(page, "khanh", demo_data["password"])
-    page.locator("#main-nav a[href='/meetings/']").click()
+    page.locator("#main-nav a[href='/meetings/']").click()  # a top-level item
     page.get_by_test_id("meeting-create").click()
     form = page.get_by_test_id("meeting-form")
     form.locator("select[name=kind]").select_option("quarterly_review")
@@ -114,6 +114,7 @@ def test_staff_record_a_meeting_and_the_cell_finds_its_task(page, browser, live_
         cell_page.goto("/accounts/login/")
         log_in(cell_page, "cb01", demo_data["password"])
         open_navigation(cell_page, phone=True)
+        cell_page.get_by_test_id("nav-plans").click()
         cell_page.locator("#main-nav a[href='/plans/my-tasks/']").click()
         expect(cell_page.locator("h1")).to_have_text("Việc của đơn vị tôi")
         cell_page.goto(f"/plans/my-tasks/?quarter={task.due_quarter.slug}")

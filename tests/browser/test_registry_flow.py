@@ -46,6 +46,7 @@ def test_register_return_fix_resubmit_approve(page, browser, live_server, demo_d
     # cb01 registers a model on the phone, from the menu.
     _log_in(page, live_server, "cb01", password)
     open_navigation(page, phone=True)
+    page.get_by_test_id("nav-registry").click()
     page.locator("#main-nav").get_by_role("link", name="Models of my unit").click()
     page.get_by_test_id("register").click()
     form = page.get_by_test_id("registration-form")
@@ -69,6 +70,7 @@ def test_register_return_fix_resubmit_approve(page, browser, live_server, demo_d
     staff = staff_context.new_page()
     try:
         _log_in(staff, live_server, "khanh", password)
+        staff.get_by_test_id("nav-registry").click()
         staff.locator("#main-nav").get_by_role("link", name="Review", exact=True).click()
         expect(staff.get_by_role("heading", name="Registrations to review")).to_be_visible()
         row = staff.get_by_test_id("review-row").filter(has_text=TITLE)
@@ -84,6 +86,7 @@ def test_register_return_fix_resubmit_approve(page, browser, live_server, demo_d
         # cb01 sees the note, fixes the registration and submits it again.
         page.goto("/")
         open_navigation(page, phone=True)
+        page.get_by_test_id("nav-registry").click()
         page.locator("#main-nav").get_by_role("link", name="Models of my unit").click()
         card = page.get_by_test_id("unit-registration").filter(has_text=TITLE)
         expect(card.get_by_test_id("status")).to_have_text("Returned for changes")

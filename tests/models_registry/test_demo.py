@@ -92,7 +92,6 @@ def test_2021_totals_are_18_collectives_and_3_individuals(ngoc, ward):
     assert _of_2021(ward).filter(status=S.DRAFT).count() >= 2
 
 
-@pytest.mark.xfail(strict=True, reason="catalogue pending")
 def test_2021_totals_read_as_in_the_article(ngoc):
     totals = registration_totals(user=ngoc, year=2021)
     with translation.override("vi"):

@@ -16,6 +16,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, connection, transaction
+from django.utils import translation
 from docx import Document
 
 from meetings import document_context, documents
@@ -566,7 +567,7 @@ def test_render_party_document_serves_other_kinds_with_their_own_context(home):
         issued_on=dt.date(2021, 4, 20),
     )
     context = {**header, "figures": {"collectives": "18", "individuals": "03"}}
-    with pytest.raises(DocumentError, match="upload"):
+    with translation.override("en"), pytest.raises(DocumentError, match="upload"):
         render_party_document(DocumentKind.QUARTERLY_REPORT, context, home.ward)
     report = upload(
         home,

@@ -10,7 +10,7 @@ added at the same moment get consecutive numbers, never the same one.
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -34,6 +34,7 @@ from wardwork.roles import (
     is_superuser,
     is_ward_secretary,
     is_ward_staff,
+    require,
 )
 
 MESSAGE_READ_ONLY = _(
@@ -50,11 +51,6 @@ MESSAGE_WRONG_MEETING = _("This row belongs to another meeting.")
 can_manage_meetings = is_superuser | is_ward_staff
 can_record_contributions = is_superuser | is_ward_staff | is_mass_mobilization_member
 can_reopen_meetings = is_superuser | is_ward_secretary
-
-
-def _require(allowed: bool) -> None:
-    if not allowed:
-        raise PermissionDenied
 
 
 def _lock(meeting: Meeting) -> Meeting:
@@ -82,13 +78,13 @@ def _event(meeting: Meeting, *, actor, action: str, from_status: str, note: str 
 @transaction.atomic
 def meeting_save(*, actor, meeting: Meeting, chairs=None, reviewed_plans=None) -> Meeting:
     """Create or edit a meeting (ward staff). A concluded meeting is refused."""
-    _require(can_manage_meetings(actor, meeting.ward))
+    require(can_manage_meetings(actor, meeting.ward))
     creating = meeting.pk is None
     if not creating:
         stored = _lock(meeting)
         # The right is checked on the stored meeting too (no moving it into one's ward), and
         # an edit never moves the workflow: those fields change only in their own steps.
-        _require(can_manage_meetings(actor, stored.ward))
+        require(can_manage_meetings(actor, stored.ward))
         for name in ("ward_id", "status", "concluded_at", "concluded_by_id", "created_by_id"):
             setattr(meeting, name, getattr(stored, name))
     else:
@@ -116,7 +112,7 @@ def _same_ward(objects, meeting: Meeting, field: str) -> None:
 
 @transaction.atomic
 def meeting_hold(*, actor, meeting: Meeting) -> Meeting:
-    _require(can_manage_meetings(actor, meeting))
+    require(can_manage_meetings(actor, meeting))
     locked = _lock(meeting)
     if locked.status != MeetingStatus.PLANNED:
         raise ValidationError(str(MESSAGE_CANNOT_HOLD))
@@ -131,7 +127,7 @@ def meeting_hold(*, actor, meeting: Meeting) -> Meeting:
 def meeting_conclude(*, actor, meeting: Meeting) -> Meeting:
     """Conclude a held meeting: every conclusion becomes (or updates) its ``plans.Task``,
     assigned to its bodies, so it is followed up next quarter. The record is then read-only."""
-    _require(can_manage_meetings(actor, meeting))
+    require(can_manage_meetings(actor, meeting))
     locked = _lock(meeting)
     if locked.status != MeetingStatus.HELD:
         raise ValidationError(str(MESSAGE_CANNOT_CONCLUDE))
@@ -154,7 +150,7 @@ def meeting_conclude(*, actor, meeting: Meeting) -> Meeting:
 @transaction.atomic
 def meeting_reopen(*, actor, meeting: Meeting, reason: str) -> Meeting:
     """Reopen a concluded meeting (ward secretary), with a reason that is kept."""
-    _require(can_reopen_meetings(actor, meeting))
+    require(can_reopen_meetings(actor, meeting))
     if not (reason or "").strip():
         raise ValidationError({"reason": str(MESSAGE_REASON_REQUIRED)})
     locked = Meeting.objects.select_for_update().get(pk=meeting.pk)
@@ -212,7 +208,7 @@ INVITE_GROUP_LABELS = {
 def meeting_invite(*, actor, meeting: Meeting, groups: list[str]) -> int:
     """Invite everyone of the chosen groups who is not invited yet; returns how many were
     added. A person holding several positions is invited once, for their first body."""
-    _require(can_manage_meetings(actor, meeting))
+    require(can_manage_meetings(actor, meeting))
     locked = _lock(meeting)
     on = timezone.localtime(locked.held_at).date()
     invited_people = set(
@@ -280,7 +276,7 @@ def _registrant_rows(
 
 @transaction.atomic
 def attendance_mark(*, actor, attendance: Attendance, status: str, note: str = "") -> Attendance:
-    _require(can_manage_meetings(actor, attendance.meeting))
+    require(can_manage_meetings(actor, attendance.meeting))
     _lock(attendance.meeting)
     if status not in AttendanceStatus.values:
         raise ValidationError({"status": str(_("Choose present, absent or excused."))})
@@ -299,7 +295,7 @@ def contribution_add(
     *, actor, meeting: Meeting, content: str, speaker=None, organization=None
 ) -> Contribution:
     """Record what someone said; it takes the next number (ward staff, Khối Dân vận)."""
-    _require(can_record_contributions(actor, meeting))
+    require(can_record_contributions(actor, meeting))
     locked = _lock(meeting)
     content = (content or "").strip()
     if not content:
@@ -325,7 +321,7 @@ def contribution_add(
 @transaction.atomic
 def contribution_delete(*, actor, contribution: Contribution) -> None:
     """Remove a contribution recorded by mistake; the later ones move up, leaving no gap."""
-    _require(can_record_contributions(actor, contribution.meeting))
+    require(can_record_contributions(actor, contribution.meeting))
     locked = _lock(contribution.meeting)
     # Read the number again under the lock: another deletion may have moved it up.
     contribution = locked.contributions.get(pk=contribution.pk)
@@ -347,7 +343,7 @@ def conclusion_save(
 ) -> Conclusion:
     """Create or edit a conclusion (ward staff). A new one takes the next number. When it
     already has a task (the meeting was concluded, then reopened) the task follows."""
-    _require(can_manage_meetings(actor, conclusion.meeting))
+    require(can_manage_meetings(actor, conclusion.meeting))
     locked = _lock(conclusion.meeting)
     leads = list(lead_organizations)
     if not leads:
@@ -373,7 +369,7 @@ def conclusion_save(
 def conclusion_delete(*, actor, conclusion: Conclusion) -> None:
     """Remove a conclusion before the meeting is concluded; a task it already had is
     cancelled (kept, so its history stays); the later conclusions move up."""
-    _require(can_manage_meetings(actor, conclusion.meeting))
+    require(can_manage_meetings(actor, conclusion.meeting))
     locked = _lock(conclusion.meeting)
     conclusion = locked.conclusions.select_related("task").get(pk=conclusion.pk)
     if conclusion.task_id:

@@ -35,7 +35,8 @@ from meetings.services import (
     can_record_contributions,
     can_reopen_meetings,
 )
-from wardwork.selectors import ward_list
+from wardwork.forms import errors_to_form
+from wardwork.selectors import ward_for_request
 from wardwork.text import two_digits
 
 PAGE_SIZE = 30
@@ -81,21 +82,6 @@ def refuse_read_only(request, meeting, tab: str = "overview"):
     return refuse(request, meeting, ValidationError(str(MESSAGE_READ_ONLY)), tab)
 
 
-def errors_to_form(form, error: ValidationError) -> None:
-    for field, errors in error.message_dict.items():
-        form.add_error(field if field in form.fields else None, errors)
-
-
-def _user_ward(request):
-    """The ward a new meeting belongs to: the user's; a superuser picks one with ?ward=."""
-    user = request.user
-    if user.ward_id and not user.is_superuser:
-        return user.ward
-    wards = ward_list(user=user).order_by("name")
-    wanted = request.GET.get("ward") or request.POST.get("ward") or ""
-    return (wards.filter(pk=wanted).first() if wanted.isdigit() else None) or wards.first()
-
-
 # --- list and forms -------------------------------------------------------------------------------
 
 
@@ -104,7 +90,7 @@ def meeting_list(request):
     filters = form.cleaned_data if form.is_valid() else {}
     meetings = selectors.meeting_list(user=request.user, filters=filters)
     page = Paginator(meetings, PAGE_SIZE).get_page(request.GET.get("page"))
-    ward = _user_ward(request)
+    ward = ward_for_request(request)
     return render(
         request,
         "meetings/meeting_list.html",
@@ -117,7 +103,7 @@ def meeting_list(request):
 
 
 def meeting_create(request):
-    ward = _user_ward(request)
+    ward = ward_for_request(request)
     require(ward is not None and can_manage_meetings(request.user, ward))
     meeting = Meeting(ward=ward, kind=MeetingKind.QUARTERLY_REVIEW)
     return _meeting_form(request, ward=ward, meeting=meeting)

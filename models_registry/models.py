@@ -28,6 +28,7 @@ from wardwork.models import (
     TimeStampedModel,
     Ward,
     WorkflowEvent,
+    include_derived,
 )
 from wardwork.quarters import Quarter
 from wardwork.text import fold, normalize
@@ -205,9 +206,7 @@ class Registration(SearchableModel):
 
     def save(self, *args, **kwargs):
         self.title_key = fold(self.title)[:300]
-        update_fields = kwargs.get("update_fields")
-        if update_fields is not None:
-            kwargs["update_fields"] = {*update_fields, "title_key"}
+        include_derived(kwargs, "title_key")
         super().save(*args, **kwargs)
 
     def search_texts(self) -> list[str]:

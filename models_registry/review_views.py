@@ -27,14 +27,14 @@ from models_registry.view_helpers import (
     _errors_to_form,
     _owns,
     _page,
-    _require,
     _safe_next,
 )
+from wardwork.roles import require
 
 
 def review_queue(request, failed: dict | None = None, status: int = 200):
     """Submitted registrations, oldest first; each row approves or returns in place."""
-    _require(reviews_registrations(request.user))
+    require(reviews_registrations(request.user))
     page = _page(request, selectors.review_queue(user=request.user))
     failed = failed or {}
     for registration in page:
@@ -46,7 +46,7 @@ def review_queue(request, failed: dict | None = None, status: int = 200):
 
 def _review(request, pk: int, *, approve: bool):
     registration = selectors.registration_get(user=request.user, pk=pk)
-    _require(can_review_registration(request.user, registration))
+    require(can_review_registration(request.user, registration))
     form = ReturnForm(None if approve else request.POST, prefix=f"r{registration.pk}")
     problem = ""
     try:
@@ -127,7 +127,7 @@ def _refuse_status(request, registration, allowed, message):
 
 def recognize(request, pk: int):
     registration = selectors.registration_get(user=request.user, pk=pk)
-    _require(_concludes(request.user, registration))
+    require(_concludes(request.user, registration))
     refused = _refuse_status(
         request, registration, (S.APPROVED, S.RECOGNIZED), services.MESSAGE_CANNOT_CONCLUDE
     )
@@ -149,7 +149,7 @@ def recognize(request, pk: int):
 
 def not_achieved(request, pk: int):
     registration = selectors.registration_get(user=request.user, pk=pk)
-    _require(_concludes(request.user, registration))
+    require(_concludes(request.user, registration))
     refused = _refuse_status(request, registration, (S.APPROVED,), services.MESSAGE_CANNOT_CONCLUDE)
     if refused:
         return refused
@@ -169,7 +169,7 @@ def not_achieved(request, pk: int):
 
 def adjust(request, pk: int):
     registration = selectors.registration_get(user=request.user, pk=pk)
-    _require(_owns(request.user, registration))
+    require(_owns(request.user, registration))
     refused = _refuse_status(request, registration, (S.APPROVED,), services.MESSAGE_CANNOT_ADJUST)
     if refused:
         return refused

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -32,7 +32,7 @@ from models_registry.models import (
 from models_registry.rules import can_edit_registration, can_review_registration
 from wardwork.models import Organization
 from wardwork.quarters import Quarter
-from wardwork.roles import is_ward_staff
+from wardwork.roles import is_ward_staff, require
 
 S = RegistrationStatus
 
@@ -58,11 +58,6 @@ WORKFLOW_FIELDS = (
     "created_by_id",
     "ward_id",
 )
-
-
-def _require(allowed: bool) -> None:
-    if not allowed:
-        raise PermissionDenied
 
 
 def _event(
@@ -109,7 +104,7 @@ def _refuse_duplicate(registration: Registration) -> None:
 def registration_save_draft(*, actor, registration: Registration) -> Registration:
     """Create a draft, or save changes to a draft or returned registration (owning unit's
     managers, or ward staff for the unit)."""
-    _require(can_edit_registration(actor, registration) or is_ward_staff(actor, registration))
+    require(can_edit_registration(actor, registration) or is_ward_staff(actor, registration))
     creating = registration.pk is None
     if not creating:
         current = Registration.objects.select_for_update().get(pk=registration.pk)
@@ -130,7 +125,7 @@ def registration_save_draft(*, actor, registration: Registration) -> Registratio
 
 @transaction.atomic
 def registration_submit(*, actor, registration: Registration) -> Registration:
-    _require(can_edit_registration(actor, registration) or is_ward_staff(actor, registration))
+    require(can_edit_registration(actor, registration) or is_ward_staff(actor, registration))
     registration = Registration.objects.select_for_update().get(pk=registration.pk)
     if registration.status not in (S.DRAFT, S.RETURNED):
         raise ValidationError(str(MESSAGE_CANNOT_SUBMIT))
@@ -151,14 +146,14 @@ def registration_approve(*, actor, registration: Registration, note: str = "") -
 
 @transaction.atomic
 def registration_return(*, actor, registration: Registration, note: str) -> Registration:
-    _require(can_review_registration(actor, registration))
+    require(can_review_registration(actor, registration))
     if not (note or "").strip():
         raise ValidationError({"review_note": str(MESSAGE_NOTE_REQUIRED)})
     return _review(actor=actor, registration=registration, to=S.RETURNED, note=note)
 
 
 def _review(*, actor, registration: Registration, to: str, note: str) -> Registration:
-    _require(can_review_registration(actor, registration))
+    require(can_review_registration(actor, registration))
     registration = Registration.objects.select_for_update().get(pk=registration.pk)
     if registration.status != S.SUBMITTED:
         raise ValidationError(str(MESSAGE_CANNOT_REVIEW))
@@ -178,7 +173,7 @@ def _review(*, actor, registration: Registration, to: str, note: str) -> Registr
 
 @transaction.atomic
 def registration_withdraw(*, actor, registration: Registration, reason: str = "") -> Registration:
-    _require(can_edit_registration(actor, registration) or is_ward_staff(actor, registration))
+    require(can_edit_registration(actor, registration) or is_ward_staff(actor, registration))
     registration = Registration.objects.select_for_update().get(pk=registration.pk)
     if registration.status not in (S.DRAFT, S.SUBMITTED, S.RETURNED):
         raise ValidationError(str(MESSAGE_CANNOT_WITHDRAW))
@@ -202,9 +197,7 @@ def registration_recognize(
 ) -> Recognition:
     """Record a recognition (ward staff); an approved model becomes recognised (exemplary).
     A recognised model may receive further recognitions (district, city)."""
-    _require(
-        can_review_registration(actor, registration) and not _is_bloc_only(actor, registration)
-    )
+    require(can_review_registration(actor, registration) and not _is_bloc_only(actor, registration))
     registration = Registration.objects.select_for_update().get(pk=registration.pk)
     if registration.status not in (S.APPROVED, S.RECOGNIZED):
         raise ValidationError(str(MESSAGE_CANNOT_CONCLUDE))
@@ -236,9 +229,7 @@ def _is_bloc_only(actor, registration) -> bool:
 
 @transaction.atomic
 def registration_mark_not_achieved(*, actor, registration: Registration, note: str) -> Registration:
-    _require(
-        can_review_registration(actor, registration) and not _is_bloc_only(actor, registration)
-    )
+    require(can_review_registration(actor, registration) and not _is_bloc_only(actor, registration))
     registration = Registration.objects.select_for_update().get(pk=registration.pk)
     if registration.status != S.APPROVED:
         raise ValidationError(str(MESSAGE_CANNOT_CONCLUDE))
@@ -263,7 +254,7 @@ def registration_adjust(
 ) -> RegistrationRevision:
     """Adjust an approved model's content during the year ("rà soát, điều chỉnh nội dung đã
     đăng ký"): the previous content is kept as a numbered revision with who, when and why."""
-    _require(can_edit_registration(actor, registration) or is_ward_staff(actor, registration))
+    require(can_edit_registration(actor, registration) or is_ward_staff(actor, registration))
     if not (reason or "").strip():
         raise ValidationError({"reason": str(MESSAGE_REASON_REQUIRED)})
     current = Registration.objects.select_for_update().get(pk=registration.pk)
@@ -304,7 +295,7 @@ def registration_update_submit(
 ) -> RegistrationUpdate:
     """The owning unit reports what the model achieved in ``quarter``; a second report for
     the same quarter replaces the first (the history keeps it)."""
-    _require(can_edit_registration(actor, registration) or is_ward_staff(actor, registration))
+    require(can_edit_registration(actor, registration) or is_ward_staff(actor, registration))
     registration = Registration.objects.select_for_update().get(pk=registration.pk)
     if registration.status not in (S.APPROVED, S.RECOGNIZED):
         raise ValidationError(str(MESSAGE_CANNOT_UPDATE))

@@ -16,9 +16,9 @@ from models_registry.view_helpers import (
     _errors_to_form,
     _may_create,
     _registry_filters,
-    _require,
     _xlsx_response,
 )
+from wardwork.roles import require
 
 
 def registry_export(request):
@@ -30,7 +30,7 @@ def registry_export(request):
 
 def import_registrations(request):
     """Upload a filled-in template: every row is created, or none and each bad row is shown."""
-    _require(_may_create(request.user))
+    require(_may_create(request.user))
     form = ImportForm(request.POST or None, request.FILES or None)
     result = None
     if request.method == "POST" and form.is_valid():
@@ -68,5 +68,5 @@ def import_registrations(request):
 
 
 def import_template(request):
-    _require(_may_create(request.user))
+    require(_may_create(request.user))
     return _xlsx_response(spreadsheets.import_template(), "mau-dang-ky-dan-van-kheo.xlsx")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.utils import timezone
@@ -21,6 +20,7 @@ from models_registry.rules import (
     can_edit_registration,
     can_review_registration,
 )
+from wardwork.forms import errors_to_form as _errors_to_form  # noqa: F401 - re-exported to the views
 from wardwork.models import Organization
 from wardwork.roles import is_ward_staff, roles_of
 
@@ -38,11 +38,6 @@ ACTION_LABELS = {
     "not_achieved": gettext_lazy("Not achieved"),
     "adjusted": gettext_lazy("Content adjusted"),
 }
-
-
-def _require(allowed: bool) -> None:
-    if not allowed:
-        raise PermissionDenied
 
 
 def _owns(user, registration) -> bool:
@@ -76,16 +71,6 @@ def _actions(user, registration) -> dict[str, bool]:
         "adjust": owner and status == S.APPROVED,
         "update": owner and status in (S.APPROVED, S.RECOGNIZED),
     }
-
-
-def _errors_to_form(form, error: ValidationError, aliases: dict[str, str] | None = None) -> None:
-    aliases = aliases or {}
-    if hasattr(error, "error_dict"):
-        for name, errors in error.message_dict.items():
-            name = aliases.get(name, name)
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 def _page(request, queryset):

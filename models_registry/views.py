@@ -35,11 +35,10 @@ from models_registry.view_helpers import (
     _owns,
     _page,
     _registry_filters,
-    _require,
 )
 from plans.selectors import plan_options
 from wardwork.quarters import Quarter
-from wardwork.roles import is_ward_staff, roles_of
+from wardwork.roles import is_ward_staff, require, roles_of
 
 
 def registry_list(request):
@@ -154,13 +153,13 @@ def detail(request, pk: int):
 
 
 def create(request):
-    _require(_may_create(request.user))
+    require(_may_create(request.user))
     return _registration_form(request, Registration(ward=request.user.ward))
 
 
 def edit(request, pk: int):
     registration = selectors.registration_get(user=request.user, pk=pk)
-    _require(_owns(request.user, registration))
+    require(_owns(request.user, registration))
     if registration.status not in EDITABLE_BY_OWNER:
         messages.info(request, services.MESSAGE_NOT_EDITABLE)
         return redirect("models_registry:detail", pk=registration.pk)
@@ -203,7 +202,7 @@ def _registration_form(request, registration):
 @require_POST
 def submit(request, pk: int):
     registration = selectors.registration_get(user=request.user, pk=pk)
-    _require(_owns(request.user, registration))
+    require(_owns(request.user, registration))
     try:
         services.registration_submit(actor=request.user, registration=registration)
     except ValidationError as error:
@@ -217,7 +216,7 @@ def submit(request, pk: int):
 @require_POST
 def withdraw(request, pk: int):
     registration = selectors.registration_get(user=request.user, pk=pk)
-    _require(_owns(request.user, registration))
+    require(_owns(request.user, registration))
     try:
         services.registration_withdraw(
             actor=request.user,
@@ -257,7 +256,7 @@ def _quarter_from(request, default: Quarter) -> Quarter:
 def update(request, pk: int):
     """The owning unit's quarterly results for an approved or recognised model."""
     registration = selectors.registration_get(user=request.user, pk=pk)
-    _require(_owns(request.user, registration))
+    require(_owns(request.user, registration))
     quarter = _quarter_from(request, _default_quarter(registration))
     updates = list(
         registration.updates.select_related("reported_by__person").order_by("-year", "-quarter")

@@ -16,7 +16,14 @@ from simple_history.models import HistoricalRecords
 
 from plans.symbols import symbol_key
 from wardwork.fields import QuarterField
-from wardwork.models import Organization, SearchableModel, SearchQuerySet, TimeStampedModel, Ward
+from wardwork.models import (
+    Organization,
+    SearchableModel,
+    SearchQuerySet,
+    TimeStampedModel,
+    Ward,
+    include_derived,
+)
 from wardwork.quarters import Quarter
 from wardwork.text import fold, normalize
 from wardwork.uploads import validate_document_file
@@ -108,9 +115,7 @@ class Plan(SearchableModel):
     def save(self, *args, **kwargs):
         self.symbol = normalize(self.symbol)
         self.symbol_key = symbol_key(self.symbol)
-        update_fields = kwargs.get("update_fields")
-        if update_fields is not None:
-            kwargs["update_fields"] = {*update_fields, "symbol_key"}
+        include_derived(kwargs, "symbol_key")
         super().save(*args, **kwargs)
 
     def search_texts(self) -> list[str]:

@@ -12,7 +12,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F, Max
 from django.utils import timezone
@@ -23,6 +23,7 @@ from plans.rules import can_manage_plans, can_report_on_task, reportable_units
 from plans.symbols import Symbol, SymbolError, parse_symbol, symbol_key
 from wardwork.models import Organization, OrganizationKind, Ward
 from wardwork.quarters import Quarter
+from wardwork.roles import require
 
 # --- symbols and issuers ------------------------------------------------------------------------
 
@@ -87,17 +88,12 @@ def duplicate_message(existing: Plan) -> str:
 # --- plans --------------------------------------------------------------------------------------
 
 
-def _require(allowed: bool) -> None:
-    if not allowed:
-        raise PermissionDenied
-
-
 @transaction.atomic
 def plan_save(*, actor, plan: Plan) -> Plan:
     """Create or update a plan (ward staff only). Fills type and number from the symbol when
     they are empty; refuses the same symbol from the same issuer twice in a year, naming the
     plan already recorded."""
-    _require(can_manage_plans(actor, plan.ward))
+    require(can_manage_plans(actor, plan.ward))
     if plan.symbol:
         try:
             symbol = parse_symbol(plan.symbol)
@@ -126,7 +122,7 @@ def plan_save(*, actor, plan: Plan) -> Plan:
 @transaction.atomic
 def plan_archive(*, actor, plan: Plan, active: bool = False) -> Plan:
     """Stop (or resume) following a plan; nothing is deleted."""
-    _require(can_manage_plans(actor, plan.ward))
+    require(can_manage_plans(actor, plan.ward))
     plan.is_active = active
     plan._history_user = actor
     plan.save(update_fields=["is_active", "updated_at"])
@@ -143,7 +139,7 @@ def task_next_ordinal(*, plan: Plan) -> int:
 @transaction.atomic
 def task_save(*, actor, task: Task, supporting_organizations=None) -> Task:
     """Create or update a task (ward staff only); the next free number in its plan when new."""
-    _require(can_manage_plans(actor, task.ward))
+    require(can_manage_plans(actor, task.ward))
     if not task.ordinal:
         task.ordinal = task_next_ordinal(plan=task.plan) if task.plan_id else 1
     if task.assigned_on is None:
@@ -190,7 +186,7 @@ def progress_report_submit(
     """Record a unit's report on a task for a quarter. A second submission for the same task,
     unit and quarter updates the report; the history keeps the earlier version. A task the
     unit reports done moves to done; a first report moves an open task to in progress."""
-    _require(can_report_on_task(actor, task))
+    require(can_report_on_task(actor, task))
     if organization.pk not in {u.pk for u in reportable_units(actor, task)}:
         raise ValidationError({"organization": str(MESSAGE_NOT_ASSIGNED)})
     if status == TaskStatus.DONE:

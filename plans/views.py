@@ -16,17 +16,13 @@ from plans import exports, selectors, services
 from plans.forms import PlanFilterForm, PlanForm, ProgressReportForm, TaskForm
 from plans.models import Plan, ProgressReport, Task
 from plans.rules import can_manage_plans, can_report_on_task, reportable_units
-from wardwork.models import Organization, Ward
+from wardwork.forms import errors_to_form
+from wardwork.models import Organization
 from wardwork.quarters import Quarter
-from wardwork.roles import roles_of
-from wardwork.selectors import get_for_user, scope_to_user
+from wardwork.roles import require, roles_of
+from wardwork.selectors import get_for_user, scope_to_user, ward_for_request
 
 PAGE_SIZE = 30
-
-
-def _require(allowed: bool) -> None:
-    if not allowed:
-        raise PermissionDenied
 
 
 def _quarter_from(request) -> Quarter:
@@ -39,22 +35,11 @@ def _quarter_from(request) -> Quarter:
     return quarter if 1900 < quarter.year < 9999 else Quarter.current()
 
 
-def _user_ward(request, ward_id=None) -> Ward:
-    """The ward a page works on: the user's; a superuser picks one with ?ward=."""
-    user = request.user
-    if user.ward_id and not user.is_superuser:
-        return user.ward
-    wanted = ward_id or request.GET.get("ward") or request.POST.get("ward")
-    wards = scope_to_user(Ward.objects.all(), user, ward_field="pk")
-    ward = wards.filter(pk=wanted).first() if str(wanted or "").isdigit() else None
-    return ward or user.ward or wards.order_by("name").first()
-
-
 # --- plans --------------------------------------------------------------------------------------
 
 
 def plan_list(request):
-    ward = _user_ward(request)
+    ward = ward_for_request(request)
     issuers = Organization.objects.filter(
         issued_plans__in=scope_to_user(Plan.objects.all(), request.user)
     ).distinct()
@@ -88,14 +73,14 @@ def plan_detail(request, pk: int):
 
 
 def plan_create(request):
-    ward = _user_ward(request)
-    _require(can_manage_plans(request.user, ward))
+    ward = ward_for_request(request)
+    require(can_manage_plans(request.user, ward))
     return _plan_form(request, ward=ward, plan=Plan(ward=ward))
 
 
 def plan_update(request, pk: int):
     plan = get_for_user(Plan.objects.select_related("ward", "issuer"), request.user, pk=pk)
-    _require(can_manage_plans(request.user, plan))
+    require(can_manage_plans(request.user, plan))
     return _plan_form(request, ward=plan.ward, plan=plan)
 
 
@@ -106,7 +91,7 @@ def _plan_form(request, *, ward, plan):
         try:
             saved = services.plan_save(actor=request.user, plan=form.instance)
         except ValidationError as error:
-            _errors_to_form(form, error)
+            errors_to_form(form, error)
         else:
             for warning in form.warnings:
                 messages.warning(request, warning)
@@ -120,7 +105,7 @@ def _plan_form(request, *, ward, plan):
 @require_POST
 def plan_archive(request, pk: int):
     plan = get_for_user(Plan.objects.all(), request.user, pk=pk)
-    _require(can_manage_plans(request.user, plan))
+    require(can_manage_plans(request.user, plan))
     active = request.POST.get("active") == "1"
     services.plan_archive(actor=request.user, plan=plan, active=active)
     messages.success(
@@ -176,13 +161,13 @@ def _quote(text: str) -> str:
 
 def task_create(request, plan_pk: int):
     plan = get_for_user(Plan.objects.select_related("ward"), request.user, pk=plan_pk)
-    _require(can_manage_plans(request.user, plan))
+    require(can_manage_plans(request.user, plan))
     return _task_form(request, task=Task(ward=plan.ward, plan=plan), plan=plan)
 
 
 def task_update(request, pk: int):
     task = get_for_user(Task.objects.select_related("ward", "plan"), request.user, pk=pk)
-    _require(can_manage_plans(request.user, task))
+    require(can_manage_plans(request.user, task))
     return _task_form(request, task=task, plan=task.plan)
 
 
@@ -196,7 +181,7 @@ def _task_form(request, *, task, plan):
                 supporting_organizations=form.cleaned_data["supporting_organizations"],
             )
         except ValidationError as error:
-            _errors_to_form(form, error)
+            errors_to_form(form, error)
         else:
             messages.success(request, _("Task %(n)s saved.") % {"n": saved.ordinal})
             return (
@@ -236,7 +221,7 @@ def task_detail(request, pk: int):
 def report_submit(request, pk: int):
     """One unit's report for one task and quarter (from "Việc của đơn vị tôi")."""
     task = selectors.task_get(user=request.user, pk=pk)
-    _require(can_report_on_task(request.user, task))
+    require(can_report_on_task(request.user, task))
     quarter = _quarter_from(request)
     units = {u.pk: u for u in reportable_units(request.user, task)}
     unit = units.get(int(request.POST["unit"])) if request.POST.get("unit", "").isdigit() else None
@@ -257,7 +242,7 @@ def report_submit(request, pk: int):
                 attachment=form.cleaned_data.get("attachment"),
             )
         except ValidationError as error:
-            _errors_to_form(form, error)
+            errors_to_form(form, error)
         else:
             text = (
                 _("Report saved.")
@@ -320,8 +305,8 @@ def my_tasks(request):
 
 
 def progress_matrix(request):
-    ward = _user_ward(request)
-    _require(
+    ward = ward_for_request(request)
+    require(
         roles_of(request.user).sees_whole_ward
         and (request.user.is_superuser or ward.pk == request.user.ward_id)
     )
@@ -342,11 +327,3 @@ def progress_matrix(request):
             "plans": selectors.plan_options(user=request.user).filter(ward=ward, is_active=True),
         },
     )
-
-
-def _errors_to_form(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)

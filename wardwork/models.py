@@ -29,6 +29,13 @@ class TimeStampedModel(models.Model):
         abstract = True
 
 
+def include_derived(kwargs: dict, *names: str) -> None:
+    """A save limited to ``update_fields`` also writes the columns derived in ``save()``."""
+    update_fields = kwargs.get("update_fields")
+    if update_fields is not None:
+        kwargs["update_fields"] = {*update_fields, *names}
+
+
 class WorkflowEvent(models.Model):
     """Abstract audit row of one workflow step: what was done, from which status to which,
     by whom, when and why. Each app adds the foreign key to the object the step was on."""
@@ -61,9 +68,7 @@ class SearchableModel(TimeStampedModel):
 
     def save(self, *args, **kwargs):
         self.search_key = fold(" ".join(t for t in self.search_texts() if t))[:600]
-        update_fields = kwargs.get("update_fields")
-        if update_fields is not None:
-            kwargs["update_fields"] = {*update_fields, "search_key"}
+        include_derived(kwargs, "search_key")
         super().save(*args, **kwargs)
 
     def search_texts(self) -> list[str]:
@@ -261,9 +266,7 @@ class Person(SearchableModel):
     def save(self, *args, **kwargs):
         self.full_name = normalize(self.full_name)
         self.sort_key = name_sort_string(self.full_name)
-        update_fields = kwargs.get("update_fields")
-        if update_fields is not None:
-            kwargs["update_fields"] = {*update_fields, "sort_key"}
+        include_derived(kwargs, "sort_key")
         super().save(*args, **kwargs)
 
     def search_texts(self) -> list[str]:

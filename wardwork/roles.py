@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import rules
+from django.core.exceptions import PermissionDenied
 
 from wardwork.models import Organization, OrganizationKind, Position, PositionRole, Ward
 
@@ -95,6 +96,12 @@ def roles_of(user) -> RoleSet:
         )
     user._wardwork_roles = roles
     return roles
+
+
+def require(allowed: bool) -> None:
+    """Raise ``PermissionDenied`` (403) unless ``allowed``: the first line of every action."""
+    if not allowed:
+        raise PermissionDenied
 
 
 def _ward_id_of(obj) -> int | None:

@@ -42,6 +42,18 @@ def ward_list(*, user) -> QuerySet[Ward]:
     return scope_to_user(Ward.objects.all(), user, ward_field="pk")
 
 
+def ward_for_request(request) -> Ward | None:
+    """The ward a page works on: the user's own; a superuser may pick one with ?ward=,
+    else keeps their own or the first ward by name."""
+    user = request.user
+    if user.ward_id and not user.is_superuser:
+        return user.ward
+    wanted = str(request.GET.get("ward") or request.POST.get("ward") or "")
+    wards = ward_list(user=user).order_by("name")
+    chosen = wards.filter(pk=wanted).first() if wanted.isdigit() else None
+    return chosen or user.ward or wards.first()
+
+
 def organization_list(*, user, search: str = "", kind: str = "", include_inactive=False):
     """Organisations of the user's ward(s), with their parent and ward, by kind then name."""
     qs = scope_to_user(Organization.objects.select_related("ward", "parent"), user)

@@ -132,6 +132,8 @@ class _MeetingRowInline(WardScopedAdminMixin, admin.TabularInline):
 
     @staticmethod
     def _locked(request, obj) -> bool:
+        if isinstance(obj, Meeting) and obj.closed_period_message:
+            return True  # a finalised quarter is locked for everyone, superusers included
         return isinstance(obj, Meeting) and obj.is_read_only and not request.user.is_superuser
 
     def has_add_permission(self, request, obj=None):
@@ -281,13 +283,21 @@ class MeetingAdmin(FoldedSearchAdminMixin, WardScopedAdminMixin, SimpleHistoryAd
             fields.insert(0, "status")
         return fields
 
+    @staticmethod
+    def _locked(request, obj) -> bool:
+        if obj is None:
+            return False
+        if obj.closed_period_message:
+            return True  # a finalised quarter is locked for everyone, superusers included
+        return obj.is_read_only and not request.user.is_superuser
+
     def has_change_permission(self, request, obj=None):
-        if obj is not None and obj.is_read_only and not request.user.is_superuser:
+        if self._locked(request, obj):
             return False
         return super().has_change_permission(request, obj)
 
     def has_delete_permission(self, request, obj=None):
-        if obj is not None and obj.is_read_only and not request.user.is_superuser:
+        if self._locked(request, obj):
             return False
         return super().has_delete_permission(request, obj)
 

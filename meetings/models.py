@@ -27,7 +27,8 @@ from wardwork.models import (
     Ward,
     WorkflowEvent,
 )
-from wardwork.quarters import Quarter
+from wardwork.periods import ensure_period_open
+from wardwork.quarters import ROMAN, Quarter
 from wardwork.text import normalize
 from wardwork.uploads import validate_document_file
 
@@ -128,6 +129,28 @@ class Meeting(SearchableModel):
             )
         if self.presenter_id and self.presenter.ward_id != self.ward_id:
             raise ValidationError({"presenter": _("This person belongs to another ward.")})
+        # No meeting is recorded in, or moved into or out of, a finalised quarter.
+        if self.ward_id and self.year and self.quarter in ROMAN:
+            ensure_period_open(self.ward_id, self.period, field="quarter")
+        if self.pk:
+            stored = Meeting.objects.filter(pk=self.pk).values("ward_id", "year", "quarter").first()
+            if stored and stored["quarter"] in ROMAN:
+                ensure_period_open(stored["ward_id"], Quarter(stored["year"], stored["quarter"]))
+
+    @property
+    def closed_period_message(self) -> str | None:
+        """Why the meeting's quarter is locked (finalised), or None."""
+        from wardwork.periods import period_closed_message
+
+        return period_closed_message(self.ward_id, self.period)
+
+
+def _ensure_meeting_open(row) -> None:
+    """A row of a meeting whose quarter is finalised is not added or changed."""
+    if row.meeting_id:
+        meeting = row.meeting
+        if meeting.quarter in ROMAN:
+            ensure_period_open(meeting.ward_id, meeting.period)
 
 
 class MeetingEvent(WorkflowEvent):
@@ -205,6 +228,9 @@ class Attendance(models.Model):
     def __str__(self) -> str:
         return str(self.person or self.organization)
 
+    def clean(self) -> None:
+        _ensure_meeting_open(self)
+
 
 class Contribution(models.Model):
     """Ý kiến đóng góp: numbered in the order they were heard."""
@@ -245,6 +271,9 @@ class Contribution(models.Model):
 
     def __str__(self) -> str:
         return f"{self.ordinal}. {self.content[:60]}"
+
+    def clean(self) -> None:
+        _ensure_meeting_open(self)
 
 
 class Conclusion(models.Model):
@@ -298,6 +327,7 @@ class Conclusion(models.Model):
         return f"{self.ordinal}. {self.text[:60]}"
 
     def clean(self) -> None:
+        _ensure_meeting_open(self)
         self.text = normalize(self.text)
         if not self.text:
             raise ValidationError({"text": _("Write the conclusion.")})
@@ -484,3 +514,13 @@ class IssuedDocument(models.Model):
 
     def __str__(self) -> str:
         return f"{self.symbol} ({self.issued_on:%d/%m/%Y})"
+
+
+# The quarterly review lives in its own module; imported here so Django registers its models.
+from meetings.review_models import (  # noqa: E402, F401
+    REPORT_SECTIONS,
+    QuarterlyReview,
+    QuarterlyReviewEvent,
+    Reminder,
+    ReviewStatus,
+)

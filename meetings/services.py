@@ -28,6 +28,7 @@ from meetings.models import (
 from plans.models import Task, TaskStatus
 from plans.services import task_next_ordinal
 from wardwork.models import OrganizationKind, Position, PositionRole
+from wardwork.periods import ensure_period_open
 from wardwork.quarters import Quarter
 from wardwork.roles import (
     is_mass_mobilization_member,
@@ -56,6 +57,7 @@ can_reopen_meetings = is_superuser | is_ward_secretary
 def _lock(meeting: Meeting) -> Meeting:
     """The meeting row, locked until the transaction ends; refuses a concluded meeting."""
     locked = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    ensure_period_open(locked.ward_id, locked.period)
     if locked.is_read_only:
         raise ValidationError(str(MESSAGE_READ_ONLY))
     return locked
@@ -154,6 +156,7 @@ def meeting_reopen(*, actor, meeting: Meeting, reason: str) -> Meeting:
     if not (reason or "").strip():
         raise ValidationError({"reason": str(MESSAGE_REASON_REQUIRED)})
     locked = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    ensure_period_open(locked.ward_id, locked.period)
     if locked.status != MeetingStatus.CONCLUDED:
         raise ValidationError(str(MESSAGE_CANNOT_REOPEN))
     locked.status = MeetingStatus.HELD

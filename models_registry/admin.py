@@ -41,6 +41,7 @@ from wardwork.admin_mixins import (
     ReadOnlyInlineMixin,
     WardScopedAdminMixin,
 )
+from wardwork.periods import period_closed_message
 from wardwork.roles import is_ward_staff
 from wardwork.text import fold
 
@@ -389,7 +390,14 @@ class RegistrationUpdateAdmin(WardScopedAdminMixin, SimpleHistoryAdmin):
         fields = list(super().get_readonly_fields(request, obj))
         return [*fields, "registration"] if obj is not None else fields
 
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and _update_locked(obj):
+            return False  # a finalised quarter's update is read-only, superusers included
+        return super().has_change_permission(request, obj)
+
     def has_delete_permission(self, request, obj=None):
+        if obj is not None and _update_locked(obj):
+            return False
         return request.user.is_superuser
 
     def save_model(self, request, obj, form, change):
@@ -441,3 +449,7 @@ class RecognitionAdmin(WardScopedAdminMixin, SimpleHistoryAdmin):
             return
         obj._history_user = request.user
         super().save_model(request, obj, form, change)
+
+
+def _update_locked(update: RegistrationUpdate) -> bool:
+    return bool(period_closed_message(update.registration.ward_id, update.period))

@@ -30,7 +30,8 @@ from wardwork.models import (
     WorkflowEvent,
     include_derived,
 )
-from wardwork.quarters import Quarter
+from wardwork.periods import ensure_period_open
+from wardwork.quarters import ROMAN, Quarter
 from wardwork.text import fold, normalize
 from wardwork.uploads import validate_document_file
 
@@ -367,6 +368,19 @@ class RegistrationUpdate(TimeStampedModel):
     @property
     def period(self) -> Quarter:
         return Quarter(self.year, self.quarter)
+
+    def clean(self) -> None:
+        # A finalised quarter is locked: no update of it is added or changed (any path).
+        if self.registration_id and self.year and self.quarter in ROMAN:
+            ensure_period_open(self.registration.ward_id, self.period)
+            if self.pk:
+                stored = (
+                    RegistrationUpdate.objects.filter(pk=self.pk).values("year", "quarter").first()
+                )
+                if stored and (stored["year"], stored["quarter"]) != (self.year, self.quarter):
+                    ensure_period_open(
+                        self.registration.ward_id, Quarter(stored["year"], stored["quarter"])
+                    )
 
 
 class RecognitionLevel(models.TextChoices):

@@ -31,6 +31,7 @@ from models_registry.models import (
 )
 from models_registry.rules import can_edit_registration, can_review_registration
 from wardwork.models import Organization
+from wardwork.periods import ensure_period_open
 from wardwork.quarters import Quarter
 from wardwork.roles import is_ward_staff, require
 
@@ -296,6 +297,7 @@ def registration_update_submit(
     """The owning unit reports what the model achieved in ``quarter``; a second report for
     the same quarter replaces the first (the history keeps it)."""
     require(can_edit_registration(actor, registration) or is_ward_staff(actor, registration))
+    ensure_period_open(registration.ward_id, quarter)
     registration = Registration.objects.select_for_update().get(pk=registration.pk)
     if registration.status not in (S.APPROVED, S.RECOGNIZED):
         raise ValidationError(str(MESSAGE_CANNOT_UPDATE))

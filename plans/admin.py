@@ -25,6 +25,7 @@ from plans.search import plan_search_condition
 from plans.services import MESSAGE_NOT_ASSIGNED, duplicate_message, plan_duplicate
 from plans.symbols import SymbolError, parse_symbol
 from wardwork.admin_mixins import FoldedSearchAdminMixin, WardScopedAdminMixin
+from wardwork.periods import period_closed_message
 from wardwork.text import fold
 
 # --- Plan -----------------------------------------------------------------------------------
@@ -377,6 +378,20 @@ class ProgressReportAdmin(WardScopedAdminMixin, SimpleHistoryAdmin):
         if not change and not obj.reported_by_id:
             obj.reported_by = request.user
         super().save_model(request, obj, form, change)
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and _report_locked(obj):
+            return False  # a finalised quarter's report is read-only, superusers included
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and _report_locked(obj):
+            return False
+        return super().has_delete_permission(request, obj)
+
+
+def _report_locked(report: ProgressReport) -> bool:
+    return bool(period_closed_message(report.task.ward_id, report.period))
 
 
 # --- DocumentSequence -----------------------------------------------------------------------

@@ -24,7 +24,8 @@ from wardwork.models import (
     Ward,
     include_derived,
 )
-from wardwork.quarters import Quarter
+from wardwork.periods import ensure_period_open
+from wardwork.quarters import ROMAN, Quarter
 from wardwork.text import fold, normalize
 from wardwork.uploads import validate_document_file
 
@@ -356,6 +357,16 @@ class ProgressReport(TimeStampedModel):
     @property
     def period(self) -> Quarter:
         return Quarter(self.year, self.quarter)
+
+    def clean(self) -> None:
+        # A finalised quarter is locked: no report of it is added or changed (any path).
+        if self.task_id and self.year and self.quarter in ROMAN:
+            ensure_period_open(self.task.ward_id, self.period)
+            if self.pk:
+                stored = ProgressReport.objects.filter(pk=self.pk).values("year", "quarter").first()
+                if stored and (stored["year"], stored["quarter"]) != (self.year, self.quarter):
+                    stored_period = Quarter(stored["year"], stored["quarter"])
+                    ensure_period_open(self.task.ward_id, stored_period)
 
 
 # --- Numbering ----------------------------------------------------------------------------------

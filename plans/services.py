@@ -22,6 +22,7 @@ from plans.models import DocumentSequence, Plan, ProgressReport, Task, TaskStatu
 from plans.rules import can_manage_plans, can_report_on_task, reportable_units
 from plans.symbols import Symbol, SymbolError, parse_symbol, symbol_key
 from wardwork.models import Organization, OrganizationKind, Ward
+from wardwork.periods import ensure_period_open
 from wardwork.quarters import Quarter
 from wardwork.roles import require
 
@@ -187,6 +188,7 @@ def progress_report_submit(
     unit and quarter updates the report; the history keeps the earlier version. A task the
     unit reports done moves to done; a first report moves an open task to in progress."""
     require(can_report_on_task(actor, task))
+    ensure_period_open(task.ward_id, quarter)
     if organization.pk not in {u.pk for u in reportable_units(actor, task)}:
         raise ValidationError({"organization": str(MESSAGE_NOT_ASSIGNED)})
     if status == TaskStatus.DONE:

@@ -35,6 +35,7 @@ urlpatterns = [
     path("plans/", include("plans.urls")),
     path("models/", include("models_registry.urls")),
     path("meetings/", include("meetings.urls")),
+    path("quarters/", include("meetings.review_urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -27,10 +27,12 @@ from models_registry.models import (
     RegistrationKind,
     RegistrationStatus,
 )
+from models_registry.selectors import STATUS_COUNTED, STATUS_RUNNING
 from models_registry.services import MESSAGE_NOTE_REQUIRED, MESSAGE_REASON_REQUIRED
 from plans.forms import DateInput
 from plans.models import Plan
 from wardwork.models import Organization, Person
+from wardwork.quarters import Quarter
 from wardwork.text import normalize
 from wardwork.uploads import validate_document_file
 
@@ -398,8 +400,34 @@ class UpdateForm(forms.Form):
         return results
 
 
+# The quarter filters (a quarter written "2021-Q1"), for the links of the quarter page's
+# figures: each number links to exactly the rows it counts.
+QUARTER_FILTERS = ("as_of", "submitted_in", "recognised_in", "updated_in", "not_updated_in")
+
+
+class QuarterField(forms.CharField):
+    """A quarter written as in the URLs ("2021-Q1"; "I/2021" is read too)."""
+
+    widget = forms.HiddenInput
+    default_error_messages = {"invalid": _("Write the quarter as 2021-Q1.")}
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if not value:
+            return None
+        try:
+            return Quarter.parse(value)
+        except ValueError as exc:
+            raise ValidationError(self.error_messages["invalid"], code="invalid") from exc
+
+
 class RegistryFilterForm(forms.Form):
-    """Filters of the registry list. ``year`` is a year with registrations, or "all"."""
+    """Filters of the registry list. ``year`` is a year with registrations, or "all".
+
+    Besides the visible filters, the links of the quarter page add: ``status=counted`` (or
+    ``running``), ``as_of`` (sent in by the end of the quarter), ``submitted_in``,
+    ``recognised_in``, ``updated_in`` / ``not_updated_in`` (a quarterly update received or
+    not), ``replicates`` (replicates an exemplary model) and ``ward`` (for superusers)."""
 
     q = forms.CharField(label=_("Search"), required=False, max_length=200)
     year = forms.ChoiceField(label=_("Year"), required=False)
@@ -411,12 +439,28 @@ class RegistryFilterForm(forms.Form):
         label=_("Unit"), required=False, queryset=Organization.objects.none()
     )
     status = forms.ChoiceField(label=_("Status"), required=False)
+    as_of = QuarterField(label=_("Sent in by the end of"), required=False)
+    submitted_in = QuarterField(label=_("Sent in during"), required=False)
+    recognised_in = QuarterField(label=_("Recognised during"), required=False)
+    updated_in = QuarterField(label=_("Results reported for"), required=False)
+    not_updated_in = QuarterField(label=_("No results reported for"), required=False)
+    replicates = forms.BooleanField(
+        label=_("Replicates an exemplary model"), required=False, widget=forms.HiddenInput
+    )
+    ward = forms.IntegerField(
+        label=_("Ward"), required=False, min_value=1, widget=forms.HiddenInput
+    )
 
     def __init__(self, *args, years=(), units=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["year"].choices = [(ALL, _("All years")), *((str(y), str(y)) for y in years)]
         self.fields["kind"].choices = [("", _("All kinds")), *RegistrationKind.choices]
-        self.fields["status"].choices = [("", _("All statuses")), *RegistrationStatus.choices]
+        self.fields["status"].choices = [
+            ("", _("All statuses")),
+            (STATUS_COUNTED, _("Counted (submitted, approved, recognised, not achieved)")),
+            (STATUS_RUNNING, _("Under way (approved or recognised)")),
+            *RegistrationStatus.choices,
+        ]
         self.fields["field"].queryset = Field.objects.all()
         self.fields["field"].empty_label = _("All fields")
         self.fields["unit"].queryset = units if units is not None else Organization.objects.none()

@@ -8,22 +8,35 @@ raises ``Http404`` for anything outside that. Query counts do not grow with the 
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
 
 from models_registry.models import (
     COUNTED_STATUSES,
     PUBLIC_STATUSES,
+    Recognition,
     Registration,
     RegistrationKind,
     RegistrationStatus,
+    RegistrationUpdate,
     exemplary_with_counts,
 )
 from models_registry.rules import reviews_registrations
+from wardwork.quarters import Quarter
 from wardwork.roles import roles_of
 from wardwork.selectors import get_for_user, scope_to_user
 from wardwork.text import two_digits
+
+# Pseudo-statuses of the registry filter: groups of statuses the quarter page counts.
+STATUS_COUNTED = "counted"  # COUNTED_STATUSES: what the totals count
+STATUS_RUNNING = "running"  # approved or recognised: the models that send quarterly updates
+STATUS_GROUPS = {
+    STATUS_COUNTED: COUNTED_STATUSES,
+    STATUS_RUNNING: (RegistrationStatus.APPROVED, RegistrationStatus.RECOGNIZED),
+}
 
 
 def visible_registrations(*, user) -> QuerySet[Registration]:
@@ -40,15 +53,54 @@ def _with_related(qs):
     )
 
 
+def _quarter_bounds(quarter: Quarter) -> tuple[dt.datetime, dt.datetime]:
+    """The first instant of the quarter and of the next one, in the project's time zone."""
+    first = timezone.make_aware(dt.datetime.combine(quarter.start, dt.time.min))
+    after = timezone.make_aware(dt.datetime.combine(quarter.next().start, dt.time.min))
+    return first, after
+
+
+def _quarter_filters(qs: QuerySet[Registration], filters: dict) -> QuerySet[Registration]:
+    """The filters the quarter page's figures link with; each keeps exactly the rows its
+    figure counts (see ``meetings.review_figures``)."""
+    if quarter := filters.get("as_of"):
+        after = _quarter_bounds(quarter)[1]
+        qs = qs.filter(Q(submitted_at__isnull=True) | Q(submitted_at__lt=after))
+    if quarter := filters.get("submitted_in"):
+        first, after = _quarter_bounds(quarter)
+        qs = qs.filter(submitted_at__gte=first, submitted_at__lt=after)
+    if quarter := filters.get("recognised_in"):
+        recognised = Recognition.objects.filter(
+            decided_on__gte=quarter.start, decided_on__lte=quarter.end
+        )
+        qs = qs.filter(pk__in=recognised.values("registration_id"))
+    for name, keep in (("updated_in", True), ("not_updated_in", False)):
+        if quarter := filters.get(name):
+            updated = RegistrationUpdate.objects.filter(year=quarter.year, quarter=quarter.number)
+            lookup = Q(pk__in=updated.values("registration_id"))
+            qs = qs.filter(lookup if keep else ~lookup)
+    if filters.get("replicates"):
+        qs = qs.filter(replicates__isnull=False)
+    return qs
+
+
 def registration_list(*, user, filters: dict | None = None) -> QuerySet[Registration]:
-    """The registry: filters year, kind, field, unit (owner), status, q (accent-insensitive)."""
+    """The registry: filters year, kind, field, unit (owner), status (a status, or a group:
+    "counted", "running"), q (accent-insensitive), ward, and the quarter filters of
+    ``_quarter_filters``."""
     filters = filters or {}
     qs = visible_registrations(user=user)
-    for name in ("year", "kind", "field", "status"):
+    for name in ("year", "kind", "field", "ward"):
         if filters.get(name):
             qs = qs.filter(**{name: filters[name]})
+    status = filters.get("status")
+    if status in STATUS_GROUPS:
+        qs = qs.filter(status__in=STATUS_GROUPS[status])
+    elif status:
+        qs = qs.filter(status=status)
     if filters.get("unit"):
         qs = qs.filter(registered_by_unit=filters["unit"])
+    qs = _quarter_filters(qs, filters)
     if filters.get("q"):
         qs = qs.search(filters["q"])
     return _with_related(qs).order_by("-year", "kind", "registered_by_unit__name", "title", "pk")

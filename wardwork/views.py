@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_not_required
 from django.core.paginator import Paginator
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import requires_csrf_token
 from django.views.generic import TemplateView
@@ -14,10 +15,38 @@ from wardwork.forms import DirectorySearchForm
 from wardwork.roles import roles_of
 
 PAGE_SIZE = 50
+# ``/?overview=1`` keeps the user on the overview (roles, units, links) instead of being
+# sent on to their working page.
+OVERVIEW_PARAM = "overview"
+
+
+def landing_url(user) -> str | None:
+    """Where the home page sends a user, or None to show the overview:
+    ward staff and Khối Dân vận members (and a superuser with a ward) -> their ward's working
+    quarter; unit managers -> their unit's quarter; a superuser without a ward -> the city
+    view. The quarter pages live in a higher layer: reversed by URL name only."""
+    roles = roles_of(user)
+    if roles.is_superuser:
+        return reverse("quarters:current" if user.ward_id else "quarters:city")
+    if roles.ward_id and (roles.is_ward_staff or roles.is_mass_mobilization_member):
+        return reverse("quarters:current")
+    if roles.managed_unit_ids:
+        return reverse("quarters:my_unit")
+    return None
 
 
 class HomeView(TemplateView):
+    """The home page: a redirect to the user's working page; the overview otherwise (an
+    account with no role, or ``?overview=1``)."""
+
     template_name = "wardwork/home.html"
+
+    def get(self, request, *args, **kwargs):
+        if not request.GET.get(OVERVIEW_PARAM):
+            target = landing_url(request.user)
+            if target:
+                return redirect(target)
+        return super().get(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -103,7 +103,8 @@ def _tasks(ward: Ward, quarter: Quarter, today: dt.date) -> dict:
         .exclude(status=TaskStatus.CANCELLED)
         .select_related("plan", "lead_organization")
         .prefetch_related(Prefetch("supporting_organizations", queryset=bodies))
-        .order_by("plan__issued_on", "plan_id", "ordinal", "pk")
+        # The meetings' tasks (no plan) last on every database (SQLite sorts NULL first).
+        .order_by(F("plan__issued_on").asc(nulls_last=True), "plan_id", "ordinal", "pk")
     )
     task_ids = [t.pk for t in tasks]
     reports = {

@@ -36,7 +36,10 @@ def test_login_and_land_on_home(client, home):
     response = login(client, home.secretary.username)
     assert response.status_code == 302
     assert response["Location"] == reverse("home")
-    page = client.get("/").content.decode()
+    # The home page of ward staff is their ward's working quarter ...
+    assert client.get("/")["Location"] == reverse("quarters:current")
+    # ... and the overview of their roles stays one click away.
+    page = client.get("/", {"overview": 1}).content.decode()
     assert "Phường Phúc Đồng" in page
 
 
@@ -107,13 +110,14 @@ def test_password_change_rejects_weak_password_at_the_field(client, home):
 
 def test_language_switch_to_english_and_back(client, home):
     client.force_login(home.secretary)
-    response = client.post(reverse("set_language"), {"language": "en", "next": "/"})
-    assert response["Location"] == "/"
-    page = client.get("/").content.decode()
+    overview = "/?overview=1"
+    response = client.post(reverse("set_language"), {"language": "en", "next": overview})
+    assert response["Location"] == overview
+    page = client.get(overview).content.decode()
     assert '<html lang="en">' in page
     assert "Your roles" in page
-    client.post(reverse("set_language"), {"language": "vi", "next": "/"})
-    assert "Vai trò của bạn" in client.get("/").content.decode()
+    client.post(reverse("set_language"), {"language": "vi", "next": overview})
+    assert "Vai trò của bạn" in client.get(overview).content.decode()
 
 
 def test_language_switch_works_before_login(client):

@@ -15,22 +15,25 @@ Definitions (the ones the report's readers expect)
                            done this quarter), late (not done and the deadline has passed by
                            the end of the quarter, or by today if earlier), in progress
                            (reported, not done, not late), not reported;
-    per task               the same, from the lead unit's report;
+    per task               the same, from the lead unit's report (done when the lead
+                           reported it done in an earlier quarter); ``lead_reported`` =
+                           tasks whose lead unit reported this quarter;
     registrations          of the quarter's year, counted statuses (submitted, approved,
                            recognised, not achieved), sent in by the end of the quarter;
                            "new" = sent in during the quarter; "recognised" = recognitions
                            decided during the quarter; "replications" = counted
                            registrations that replicate an exemplary model;
     follow-up              the conclusions of the previous quarter's review meeting, each
-                           with its task's status and the lead unit's report this quarter.
+                           with its task's status and the lead unit's report this quarter;
+    history                the last four quarters, each counted by the same definitions as
+                           its own page (the last one is this quarter's headline).
 
-A fixed number of queries whatever the size of the ward (about 14).
+A fixed number of queries whatever the size of the ward (17).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 
 from django.db.models import Count, F, Prefetch, Q
 from django.utils import timezone
@@ -95,7 +98,26 @@ def _category(report: ProgressReport | None, deadline: dt.date | None, reference
     return NOT_REPORTED
 
 
-def _tasks(ward: Ward, quarter: Quarter, today: dt.date) -> dict:
+def _is_live(task: Task, quarter: Quarter) -> bool:
+    """``_live_q`` for one loaded task (its plan selected with it)."""
+    end = quarter.end
+    if task.assigned_on is not None:
+        return task.assigned_on <= end
+    if task.plan_id is not None:
+        return task.plan.issued_on <= end
+    return task.created_at < quarter_start_datetime(quarter.next())
+
+
+def _before(quarter: Quarter, prefix: str = "") -> Q:
+    return Q(**{f"{prefix}year__lt": quarter.year}) | Q(
+        **{f"{prefix}year": quarter.year, f"{prefix}quarter__lt": quarter.number}
+    )
+
+
+def _load_tasks(ward: Ward, quarter: Quarter, first: Quarter) -> tuple[list[Task], list]:
+    """The ward's tasks given by the end of ``quarter`` (not cancelled), and their reports
+    that the figures of ``first`` … ``quarter`` need: every report of those quarters and
+    every "done" before them. Three queries."""
     bodies = Organization.objects.order_by("kind", "name")
     tasks = list(
         Task.objects.filter(ward=ward)
@@ -106,24 +128,36 @@ def _tasks(ward: Ward, quarter: Quarter, today: dt.date) -> dict:
         # The meetings' tasks (no plan) last on every database (SQLite sorts NULL first).
         .order_by(F("plan__issued_on").asc(nulls_last=True), "plan_id", "ordinal", "pk")
     )
-    task_ids = [t.pk for t in tasks]
+    reports = list(
+        ProgressReport.objects.filter(task_id__in=[t.pk for t in tasks])
+        .filter(_before(quarter.next()))
+        .filter(~_before(first) | Q(status=TaskStatus.DONE))
+        .only("task_id", "organization_id", "year", "quarter", "status", "percent")
+    )
+    return tasks, reports
+
+
+def _tasks(tasks: list[Task], all_reports: list, quarter: Quarter, today: dt.date) -> dict:
+    """The task figures of ``quarter`` from the rows ``_load_tasks`` read (no query)."""
     reports = {
         (r.task_id, r.organization_id): r
-        for r in ProgressReport.objects.filter(
-            task_id__in=task_ids, year=quarter.year, quarter=quarter.number
-        )
+        for r in all_reports
+        if (r.year, r.quarter) == (quarter.year, quarter.number)
     }
-    finished_before = set(
-        ProgressReport.objects.filter(task_id__in=task_ids, status=TaskStatus.DONE)
-        .filter(Q(year__lt=quarter.year) | Q(year=quarter.year, quarter__lt=quarter.number))
-        .values_list("task_id", "organization_id")
-    )
+    finished_before = {
+        (r.task_id, r.organization_id)
+        for r in all_reports
+        if r.status == TaskStatus.DONE and (r.year, r.quarter) < (quarter.year, quarter.number)
+    }
     reference = _reference_day(quarter, today)
     units: dict[int, dict] = {}
     plans: dict[int | None, dict] = {}
     totals = dict.fromkeys((*CATEGORIES, "total", "expected", "received", "missing"), 0)
+    totals["lead_reported"] = 0
     rows = []
     for task in tasks:
+        if not _is_live(task, quarter):
+            continue
         assigned = [task.lead_organization, *task.supporting_organizations.all()]
         expected = [u for u in assigned if (task.pk, u.pk) not in finished_before]
         if not expected:
@@ -151,9 +185,15 @@ def _tasks(ward: Ward, quarter: Quarter, today: dt.date) -> dict:
             else:
                 totals["received"] += 1
         lead_report = reports.get((task.pk, task.lead_organization_id))
-        category = _category(lead_report, deadline, reference)
+        if (task.pk, task.lead_organization_id) in finished_before:
+            # The lead reported it done earlier; only supporting units still owe a report.
+            category, percent = DONE, 100
+        else:
+            category = _category(lead_report, deadline, reference)
+            percent = lead_report.percent if lead_report else None
         totals["total"] += 1
         totals[category] += 1
+        totals["lead_reported"] += lead_report is not None
         plan_row = plans.setdefault(
             task.plan_id,
             {
@@ -177,7 +217,7 @@ def _tasks(ward: Ward, quarter: Quarter, today: dt.date) -> dict:
                 "lead_id": task.lead_organization_id,
                 "deadline": deadline.isoformat() if deadline else None,
                 "category": category,
-                "percent": lead_report.percent if lead_report else None,
+                "percent": percent,
                 "units": [u.display_name for u in expected],
             }
         )
@@ -344,40 +384,32 @@ def _follow_up(ward: Ward, quarter: Quarter, previous_meeting: Meeting | None) -
     return rows
 
 
-def _history(ward: Ward, quarter: Quarter) -> list[dict]:
-    """The last four quarters up to ``quarter``: tasks done of tasks, reports received of
-    of the quarter (from the lead units' reports), registrations counted, and the review
-    meetings' contributions and conclusions. Four aggregate queries."""
-    quarters = [quarter]
-    for _ in range(3):
-        quarters.insert(0, quarters[0].previous())
-    tasks = Task.objects.filter(ward=ward).exclude(status=TaskStatus.CANCELLED)
-    task_counts = tasks.aggregate(
-        **{f"t{i}": Count("pk", filter=_live_q(q)) for i, q in enumerate(quarters)}
-    )
+def _history(
+    ward: Ward,
+    quarters: list[Quarter],
+    tasks: list[Task],
+    reports: list,
+    today: dt.date,
+    last: dict,
+) -> list[dict]:
+    """The last four quarters up to the figures' quarter, each counted as its own quarter
+    page counts it (so the last column is the page's headline): tasks of the quarter, done,
+    reported on by their lead unit; registrations counted; the review meeting's
+    contributions and conclusions. Two queries (the tasks are those already read)."""
     period_q = Q()
     for q in quarters:
         period_q |= Q(year=q.year, quarter=q.number)
-    reports = defaultdict(lambda: {"received": 0, "done": 0})
-    for row in (
-        ProgressReport.objects.filter(task__ward=ward)
-        .filter(period_q)
-        .filter(organization_id=F("task__lead_organization_id"))  # the lead speaks for the task
-        .values("year", "quarter")
-        .annotate(n=Count("pk"), done=Count("pk", filter=Q(status=TaskStatus.DONE)))
-        .order_by()
-    ):
-        reports[(row["year"], row["quarter"])] = {"received": row["n"], "done": row["done"]}
-    years = sorted({q.year for q in quarters})
-    registrations = {
-        row["year"]: row["n"]
-        for row in Registration.objects.filter(
-            ward=ward, year__in=years, status__in=COUNTED_STATUSES
+    sent = {
+        f"r{i}": Count(
+            "pk",
+            filter=Q(year=q.year)
+            & (Q(submitted_at__isnull=True) | Q(submitted_at__lt=quarter_start_datetime(q.next()))),
         )
-        .values("year")
-        .annotate(n=Count("pk"))
-        .order_by()
+        for i, q in enumerate(quarters)
     }
+    registrations = Registration.objects.filter(
+        ward=ward, year__in={q.year for q in quarters}, status__in=COUNTED_STATUSES
+    ).aggregate(**sent)
     meetings = {}
     for row in (
         Meeting.objects.filter(ward=ward, kind=MeetingKind.QUARTERLY_REVIEW)
@@ -393,14 +425,15 @@ def _history(ward: Ward, quarter: Quarter) -> list[dict]:
     out = []
     for i, q in enumerate(quarters):
         key = (q.year, q.number)
+        counts = last if i == len(quarters) - 1 else _tasks(tasks, reports, q, today)
         out.append(
             {
                 "quarter": q.slug,
                 "label": q.short_label,
-                "tasks": task_counts[f"t{i}"],
-                "tasks_done": reports[key]["done"],
-                "tasks_reported": reports[key]["received"],
-                "registrations": registrations.get(q.year, 0),
+                "tasks": counts["total"],
+                "tasks_done": counts[DONE],
+                "tasks_reported": counts["lead_reported"],
+                "registrations": registrations[f"r{i}"],
                 "contributions": meetings.get(key, {}).get("contributions", 0),
                 "conclusions": meetings.get(key, {}).get("conclusions", 0),
             }
@@ -413,17 +446,22 @@ def quarter_figures(*, ward: Ward, quarter: Quarter, today: dt.date | None = Non
     today = today or timezone.localdate()
     meeting = review_meeting_of(ward, quarter)
     previous_meeting = review_meeting_of(ward, quarter.previous())
+    quarters = [quarter]
+    for _ in range(3):
+        quarters.insert(0, quarters[0].previous())
+    tasks, reports = _load_tasks(ward, quarter, quarters[0])
+    task_figures = _tasks(tasks, reports, quarter, today)
     return {
         "quarter": quarter.slug,
         "label": quarter.short_label,
         "ward_id": ward.pk,
         "computed_at": timezone.now().isoformat(),
-        "tasks": _tasks(ward, quarter, today),
+        "tasks": task_figures,
         "registrations": _registrations(ward, quarter),
         "meeting": _meeting(meeting),
         "previous_meeting_id": previous_meeting.pk if previous_meeting else None,
         "follow_up": _follow_up(ward, quarter, previous_meeting),
-        "history": _history(ward, quarter),
+        "history": _history(ward, quarters, tasks, reports, today, task_figures),
     }
 
 

@@ -258,9 +258,10 @@ def _registrations(ward: Ward, quarter: Quarter) -> dict:
         .order_by("-n", "field__name")
     ]
     labels = dict(RegistrationStatus.choices)
+    # As the totals: what was sent in after the quarter is not in its figures.
     status_counts = {
         row["status"]: row["n"]
-        for row in of_year.values("status").annotate(n=Count("pk")).order_by()
+        for row in of_year.filter(sent_by_end).values("status").annotate(n=Count("pk")).order_by()
     }
     by_status = [
         {"status": status, "label": str(labels[status]), "count": status_counts.get(status, 0)}
@@ -270,7 +271,7 @@ def _registrations(ward: Ward, quarter: Quarter) -> dict:
     recognised = Recognition.objects.filter(
         registration__ward=ward, decided_on__gte=quarter.start, decided_on__lte=quarter.end
     ).count()
-    updating = of_year.filter(
+    updating = of_year.filter(sent_by_end).filter(
         status__in=(RegistrationStatus.APPROVED, RegistrationStatus.RECOGNIZED)
     )
     updates = updating.aggregate(

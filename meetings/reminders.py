@@ -107,7 +107,7 @@ def _ward_tasks(ward: Ward, quarter: Quarter, today: dt.date) -> list[Task]:
         .prefetch_related(
             Prefetch("supporting_organizations", queryset=Organization.objects.order_by("pk"))
         )
-        .order_by("plan__issued_on", "plan_id", "ordinal", "pk")
+        .order_by(F("plan__issued_on").asc(nulls_last=True), "plan_id", "ordinal", "pk")
     )
 
 
@@ -144,6 +144,8 @@ def _owed(ward: Ward, quarter: Quarter, today: dt.date):
             if task._overdue and key not in done_ever:
                 units[unit.pk] = unit
                 overdue[unit.pk].append(task)
+    for tasks_of_unit in overdue.values():
+        tasks_of_unit.sort(key=lambda t: (t.deadline, t.pk))  # the most overdue first
     return units, missing, overdue
 
 

@@ -19,6 +19,7 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from meetings import document_context as dc
 from meetings.models import DocumentKind, DocumentTemplate
+from meetings.review_report import REPORT_KEYS
 from wardwork.models import Ward
 from wardwork.text import two_digits
 
@@ -28,6 +29,7 @@ BUILT_IN_TEMPLATES = Path(__file__).resolve().parent / "document_templates"
 CONTEXT_KEYS: dict[str, frozenset[str]] = {
     DocumentKind.CONCLUSION_NOTICE: dc.NOTICE_KEYS,
     DocumentKind.MINUTES: dc.MINUTES_KEYS,
+    DocumentKind.QUARTERLY_REPORT: REPORT_KEYS,
 }
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 

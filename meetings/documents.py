@@ -48,9 +48,39 @@ The minutes add
     contributions [{number, who, speaker, unit, content ¶}], direction_heading,
     direction ¶, clerk {title "THƯ KÝ", name}, chair {title "CHỦ TRÌ", name}
 
-Adding a document kind (the quarterly report): add its layout to ``build_templates.py`` and
-run it, list its keys in ``CONTEXT_KEYS``, and call ``issue_party_document`` with a function
-that builds the context from ``party_header``'s dict.
+The quarterly report (``meetings/review_report.py``, numbered "…-BC/ĐU") adds
+    document_name     "BÁO CÁO"
+    subject           "Kết quả thực hiện Kế hoạch số 28-KH/ĐU về … quý I/2021 và phương
+                      hướng, nhiệm vụ quý II/2021"
+    quarter           {label "quý I/2021", title "QUÝ I/2021", next "quý II/2021",
+                       next_title "QUÝ II/2021", year 2021}
+    plans             the plans under review [{symbol, name "Kế hoạch số 28-KH/ĐU",
+                       text "Kế hoạch số 28-KH/ĐU ngày 15/01/2021 về …"}]
+    leadership_text ¶, results_text ¶, assessment_text ¶, direction_text ¶
+                      the narrative (as edited on the quarter page, else pre-filled)
+    tasks             {total, done, in_progress, late, not_reported, expected, received,
+                       missing: "12", "02", … (two digits), percent_done 17}
+    units             [{number, name, assigned, done, in_progress, late, not_reported}]
+                      (numbers; ``{%tr for u in units %}``)   units_total  the same sums
+    registrations     {year, collective "18", individual "03", total "21",
+                       sentence "Đã có 18 tập thể, 03 cá nhân đăng ký mô hình thi đua …",
+                       by_field_intro, by_field [{name, count "04", line "- …: 04 mô hình;"}],
+                       details ["- Đăng ký mới trong quý: …;", …]}
+    meeting           None, or {title, date "13/04/2021", venue, status,
+                       contributions_count "05", conclusions_count "06", present, invited}
+    meeting_opening   the sentences on the review meeting (or that none was held)
+    contributions_intro "Hội nghị đã có 05 lượt ý kiến đóng góp:"
+    contributions     [{number, who, speaker, unit, content ¶}] as in the minutes
+    conclusions_intro, conclusions   as in the conclusion notice
+    closing           "Trên đây là báo cáo … ./."
+    recipients        ["- Quận ủy Long Biên (để b/c),", "- Các đồng chí Đảng ủy viên (để t/h),",
+                       …, "- Lưu VP."]
+    figures           the quarter's figures as computed (``review_figures``), for templates
+                      that want a number the built-in layout does not print
+
+Adding a document kind: add its layout to ``build_templates.py`` and run it, list its keys
+in ``CONTEXT_KEYS``, and call ``issue_party_document`` with a function that builds the
+context from ``party_header``'s dict.
 """
 
 from __future__ import annotations

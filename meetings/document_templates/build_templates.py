@@ -377,9 +377,158 @@ def build_minutes(doc) -> None:
     )
 
 
+# --- the quarterly report -----------------------------------------------------------------------
+
+
+def grid_table(doc, widths_mm: tuple[float, ...], rows: int):
+    """A table with thin black borders (the tables of figures in a report)."""
+    table = layout_table(doc, widths_mm, rows=rows)
+    for edge in table._tbl.tblPr.find(qn("w:tblBorders")):
+        edge.set(qn("w:val"), "single")
+        edge.set(qn("w:sz"), "4")  # 1/2 pt
+        edge.set(qn("w:space"), "0")
+        edge.set(qn("w:color"), "000000")
+    return table
+
+
+def _fill_row(table, row: int, texts: tuple[str, ...], *, bold: bool = False) -> None:
+    for column, text in enumerate(texts):
+        container = cell(table, row, column)
+        align = LEFT if column == 1 else CENTER
+        paragraph(container, (text, {"bold": bold}), align=align, after=0, size=12, line=1.0)
+        drop_first_empty_paragraph(container)
+
+
+def units_table(doc) -> None:
+    """Tasks by unit: one row per unit (``{%tr for u in units %}``) and a total row; the
+    title row is repeated on every page and no row is split across two pages."""
+    widths = (10, 55, 20, 20, 20, 20, 20)
+    table = grid_table(doc, widths, rows=5)
+    _fill_row(
+        table,
+        0,
+        ("TT", "Đơn vị", "Được giao", "Hoàn thành", "Đang thực hiện", "Chậm tiến độ",
+         "Chưa báo cáo"),
+        bold=True,
+    )  # fmt: skip
+    _fill_row(table, 1, ("{%tr for u in units %}", *[""] * (len(widths) - 1)))
+    _fill_row(
+        table,
+        2,
+        ("{{ u.number }}", "{{ u.name }}", "{{ u.assigned }}", "{{ u.done }}",
+         "{{ u.in_progress }}", "{{ u.late }}", "{{ u.not_reported }}"),
+    )  # fmt: skip
+    _fill_row(table, 3, ("{%tr endfor %}", *[""] * (len(widths) - 1)))
+    _fill_row(
+        table,
+        4,
+        ("", "Tổng cộng", "{{ units_total.assigned }}", "{{ units_total.done }}",
+         "{{ units_total.in_progress }}", "{{ units_total.late }}",
+         "{{ units_total.not_reported }}"),
+        bold=True,
+    )  # fmt: skip
+    header = table.rows[0]._tr.get_or_add_trPr()
+    header.append(OxmlElement("w:tblHeader"))
+    for row in table.rows:
+        keep_row_on_one_page(row)
+
+
+def build_quarterly_report(doc) -> None:
+    party_header(doc)
+    title_block(doc)
+    heading(doc, "I. KẾT QUẢ THỰC HIỆN NHIỆM VỤ {{ quarter.title }}")
+    heading(doc, "1. Công tác lãnh đạo, chỉ đạo", indent_mm=10)
+    body(doc, "{{ leadership_text }}")
+    heading(doc, "2. Kết quả thực hiện nhiệm vụ", indent_mm=10)
+    body(doc, "{{ results_text }}")
+
+    def table(container):
+        paragraph(
+            container,
+            ("Kết quả thực hiện nhiệm vụ theo đơn vị", {"bold": True}),
+            align=CENTER,
+            before=6,
+            after=3,
+            keep_with_next=True,
+        )
+        units_table(container)
+        paragraph(
+            container,
+            (
+                "Mỗi đơn vị chủ trì hoặc phối hợp thực hiện một nhiệm vụ được tính một nhiệm vụ "
+                "được giao; chi tiết tại phụ lục kèm theo.",
+                {"italic": True},
+            ),
+            before=3,
+            size=12,
+        )
+
+    loop(doc, "{%p if units %}", "{%p endif %}", table)
+    heading(doc, "3. Kết quả đăng ký mô hình “Dân vận khéo”", indent_mm=10)
+    body(doc, "{{ registrations.sentence }}")
+    loop(
+        doc,
+        "{%p for d in registrations.details %}",
+        "{%p endfor %}",
+        lambda c: body(c, "{{ d }}", after=0),
+    )
+
+    def by_field(container):
+        body(container, "{{ registrations.by_field_intro }}", before=3, after=0)
+        loop(
+            container,
+            "{%p for f in registrations.by_field %}",
+            "{%p endfor %}",
+            lambda c: body(c, "{{ f.line }}", after=0),
+        )
+
+    loop(doc, "{%p if registrations.by_field %}", "{%p endif %}", by_field)
+
+    heading(doc, "II. HỘI NGHỊ SƠ KẾT {{ quarter.title }}", before=12)
+    body(doc, "{{ meeting_opening }}")
+
+    def contributions(container):
+        body(container, "{{ contributions_intro }}")
+        loop(
+            container,
+            "{%p for k in contributions %}",
+            "{%p endfor %}",
+            lambda c: body(
+                c, ("{{ k.number }}. {{ k.who }}:", {"italic": True}), " {{ k.content }}"
+            ),
+        )
+
+    loop(doc, "{%p if contributions %}", "{%p endif %}", contributions)
+
+    def conclusions(container):
+        body(container, "{{ conclusions_intro }}")
+        conclusion_items(container)
+
+    loop(doc, "{%p if conclusions %}", "{%p endif %}", conclusions)
+
+    heading(doc, "III. ĐÁNH GIÁ CHUNG", before=12)
+    body(doc, "{{ assessment_text }}")
+    heading(doc, "IV. PHƯƠNG HƯỚNG, NHIỆM VỤ {{ quarter.next_title }}", before=12)
+    body(doc, "{{ direction_text }}")
+    body(doc, "{{ closing }}", before=6, after=12, keep_with_next=True)
+    signature_block(
+        doc,
+        recipients=True,
+        right=(
+            "{{ signer.authority }}",
+            "{%p if signer.deputy_line %}",
+            "{{ signer.deputy_line }}",
+            "{%p endif %}",
+            "{{ signer.title }}",
+            "{{ signer.name }}",
+        ),
+    )
+
+
 BUILDERS: dict[str, Callable] = {
     "conclusion_notice": build_conclusion_notice,
     "minutes": build_minutes,
+    "quarterly_report": build_quarterly_report,
 }
 
 

@@ -138,6 +138,13 @@ class UnitQuarter:
         return len({c.conclusion.pk for s in self.sections for c in s.conclusions if c.is_open})
 
 
+def _task_order(row: TaskRow):
+    task = row.task
+    if task.plan_id is None:
+        return (1, dt.date.max, 0, task.ordinal or 0, task.pk)
+    return (0, task.plan.issued_on or dt.date.max, task.plan_id, task.ordinal or 0, task.pk)
+
+
 def unit_quarter(*, user, quarter: Quarter, today: dt.date | None = None) -> UnitQuarter:
     """What each unit the user manages owes in ``quarter``:
 
@@ -168,6 +175,8 @@ def unit_quarter(*, user, quarter: Quarter, today: dt.date | None = None) -> Uni
         .values_list("task_id", "organization_id")
     )
     reference = _reference_day(quarter, today)
+    # The plans' tasks in plan order, then the meetings' (no plan), on every database.
+    rows = sorted(rows, key=_task_order)
     sections = {u.pk: UnitSection(unit=u) for u in units}
     items: dict[tuple[int, int], UnitTask] = {}
     for row in rows:
@@ -302,7 +311,7 @@ def _quarter_tasks(ward_ids, quarter: Quarter):
 
 
 def _task_figures(ward_ids, quarter: Quarter, today: dt.date) -> dict[int, dict]:
-    """Per ward: tasks total / done / late (from the lead unit's report, as the quarter page
+    """Per ward: tasks total / done / late (from the lead unit's reports, as the quarter page
     judges a task) and reports expected / received. Two grouped queries."""
     reference = _reference_day(quarter, today)
     this_quarter = ProgressReport.objects.filter(year=quarter.year, quarter=quarter.number)
@@ -335,8 +344,10 @@ def _task_figures(ward_ids, quarter: Quarter, today: dt.date) -> dict[int, dict]
         tasks.values("ward_id")
         .annotate(
             total=Count("pk"),
-            done=Count("pk", filter=Q(lead_done=True)),
-            late=Count("pk", filter=Q(lead_done=False) & past_deadline),
+            # Done: the lead reported it done this quarter, or in an earlier one (then
+            # only supporting units still owe a report).
+            done=Count("pk", filter=Q(lead_done=True) | Q(lead_finished=True)),
+            late=Count("pk", filter=Q(lead_done=False, lead_finished=False) & past_deadline),
             expected=Count("pk", filter=Q(lead_finished=False)),
             received=Count("pk", filter=Q(lead_finished=False, lead_reported=True)),
         )

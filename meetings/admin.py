@@ -494,3 +494,6 @@ class IssuedDocumentAdmin(WardScopedAdminMixin, admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return request.user.is_superuser
+
+
+from meetings import review_admin  # noqa: E402,F401

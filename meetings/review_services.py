@@ -390,12 +390,24 @@ def review_finalize(*, actor, review: QuarterlyReview) -> QuarterlyReview:
     if missing:
         raise ValidationError(str(MESSAGE_CANNOT_FINALIZE) % {"missing": " ".join(missing)})
     from_status = locked.status
+    if locked.meeting_id is None:
+        # Made on the meetings page and not linked yet: the finalised review keeps it.
+        locked.meeting = review_meeting_of(locked.ward, locked.period)
     locked.figures = quarter_figures(ward=locked.ward, quarter=locked.period)
     locked.status = ReviewStatus.FINALIZED
     locked.finalized_at = timezone.now()
     locked.finalized_by = actor
     locked._history_user = actor
-    locked.save(update_fields=["figures", "status", "finalized_at", "finalized_by", "updated_at"])
+    locked.save(
+        update_fields=[
+            "meeting",
+            "figures",
+            "status",
+            "finalized_at",
+            "finalized_by",
+            "updated_at",
+        ]
+    )
     _event(locked, actor=actor, action="finalized", from_status=from_status)
     return locked
 

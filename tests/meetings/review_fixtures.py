@@ -42,7 +42,11 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from meetings.models import Meeting, MeetingStatus
+from django.db import transaction
+from django.utils import timezone
+
+from meetings.documents import issued_document_reserve, ward_committee
+from meetings.models import DocumentKind, IssuedDocument, Meeting, MeetingStatus
 from meetings.services import meeting_conclude, meeting_hold
 from models_registry.models import Field, RegistrationKind, RegistrationStatus
 from plans.models import Plan, Task, TaskStatus
@@ -73,6 +77,25 @@ class ReviewWorld:
     registrations: dict = field(default_factory=dict)
     previous_meeting: Meeting | None = None
     meeting: Meeting | None = None
+
+
+def mark_report_generated(review, actor, when: dt.datetime | None = None) -> IssuedDocument:
+    """The review's quarterly report numbered and generated (at ``when``, default now),
+    without rendering it: what finalising checks."""
+    with transaction.atomic():
+        document = issued_document_reserve(
+            actor=actor,
+            kind=DocumentKind.QUARTERLY_REPORT,
+            ward=review.ward,
+            committee=ward_committee(review.ward),
+            issued_on=dt.date(review.year, 3 * review.quarter, 28),
+            year=review.year,
+            quarter=review.quarter,
+        )
+    document.generated_at = when or timezone.now()
+    document.generated_by = actor
+    document.save(update_fields=["generated_at", "generated_by"])
+    return document
 
 
 def _plan(ward, number, issued_on) -> Plan:

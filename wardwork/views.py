@@ -22,16 +22,20 @@ OVERVIEW_PARAM = "overview"
 
 def landing_url(user) -> str | None:
     """Where the home page sends a user, or None to show the overview:
-    ward staff and Khối Dân vận members (and a superuser with a ward) -> their ward's working
-    quarter; unit managers -> their unit's quarter; a superuser without a ward -> the city
-    view. The quarter pages live in a higher layer: reversed by URL name only."""
+    ward staff (and a superuser with a ward) -> their ward's working quarter; unit managers
+    (cell secretaries, heads of mass organisations, even when they also sit in the Khối Dân
+    vận) -> their unit's quarter; other Khối Dân vận members -> the ward's quarter; a
+    superuser without a ward -> the city view. The quarter pages live in a higher layer:
+    reversed by URL name only."""
     roles = roles_of(user)
     if roles.is_superuser:
         return reverse("quarters:current" if user.ward_id else "quarters:city")
-    if roles.ward_id and (roles.is_ward_staff or roles.is_mass_mobilization_member):
+    if roles.is_ward_staff:
         return reverse("quarters:current")
     if roles.managed_unit_ids:
         return reverse("quarters:my_unit")
+    if roles.is_mass_mobilization_member:
+        return reverse("quarters:current")
     return None
 
 

@@ -19,7 +19,7 @@ from meetings.models import Meeting, MeetingStatus, QuarterlyReview, ReviewStatu
 from meetings.review_figures import quarter_figures
 from models_registry.models import RegistrationStatus
 from plans.models import Task, TaskStatus
-from tests.factories import WardFactory
+from tests.factories import PositionFactory, WardFactory
 from tests.meetings.conftest import make_meeting
 from tests.meetings.factories import ContributionFactory, MeetingFactory
 from tests.models_registry.factories import RegistrationFactory, RegistrationUpdateFactory
@@ -593,6 +593,13 @@ def test_home_sends_each_role_to_its_working_page(client, home, role, target):
     response = client.get("/")
     assert response.status_code == 302
     assert response["Location"] == reverse(target)
+
+
+def test_a_mass_head_who_sits_in_the_bloc_lands_on_the_unit_page(client, home):
+    """As in the demo, where every head of a mass organisation is a member of the bloc."""
+    PositionFactory(person=home.mass_head.person, organization=home.bloc)
+    client.force_login(home.mass_head)
+    assert client.get("/")["Location"] == reverse("quarters:my_unit")
 
 
 def test_a_superuser_without_a_ward_lands_on_the_city_view(client, superuser):

@@ -258,9 +258,24 @@ class ProgressReportForm(forms.ModelForm):
         return cleaned
 
 
+class ProgressReportInlineFormSet(forms.BaseInlineFormSet):
+    """A report of a finalised quarter is not deleted from its task's page either (a deleted
+    row is not validated, so its model ``clean()`` cannot refuse it)."""
+
+    def clean(self):
+        super().clean()
+        for form in self.forms:
+            if form.instance.pk and self.can_delete and self._should_delete_form(form):
+                stored = ProgressReport.objects.select_related("task").get(pk=form.instance.pk)
+                message = period_closed_message(stored.task.ward_id, stored.period)
+                if message:
+                    raise forms.ValidationError(message)
+
+
 class ProgressReportInline(WardScopedAdminMixin, admin.TabularInline):
     model = ProgressReport
     form = ProgressReportForm
+    formset = ProgressReportInlineFormSet
     ward_field = "task__ward"
     fields = [
         "organization",

@@ -166,9 +166,26 @@ class RegistrationUpdateForm(forms.ModelForm):
         return cleaned
 
 
+class RegistrationUpdateInlineFormSet(forms.BaseInlineFormSet):
+    """An update of a finalised quarter is not deleted from its registration's page either
+    (a deleted row is not validated, so its model ``clean()`` cannot refuse it)."""
+
+    def clean(self):
+        super().clean()
+        for form in self.forms:
+            if form.instance.pk and self.can_delete and self._should_delete_form(form):
+                stored = RegistrationUpdate.objects.select_related("registration").get(
+                    pk=form.instance.pk
+                )
+                message = period_closed_message(stored.registration.ward_id, stored.period)
+                if message:
+                    raise forms.ValidationError(message)
+
+
 class RegistrationUpdateInline(WardScopedAdminMixin, admin.TabularInline):
     model = RegistrationUpdate
     form = RegistrationUpdateForm
+    formset = RegistrationUpdateInlineFormSet
     ward_field = "registration__ward"
     fields = ["year", "quarter", "results", "percent", "attachment", "reported_by", "reported_at"]
     readonly_fields = ["reported_by", "reported_at"]

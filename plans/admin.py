@@ -26,6 +26,7 @@ from plans.services import MESSAGE_NOT_ASSIGNED, duplicate_message, plan_duplica
 from plans.symbols import SymbolError, parse_symbol
 from wardwork.admin_mixins import FoldedSearchAdminMixin, WardScopedAdminMixin
 from wardwork.periods import period_closed_message
+from wardwork.quarters import Quarter
 from wardwork.text import fold
 
 # --- Plan -----------------------------------------------------------------------------------
@@ -123,6 +124,21 @@ class TaskInlineFormSet(forms.BaseInlineFormSet):
                     "ordinal", gettext("A task with this number already exists in the plan.")
                 )
             seen.add(ordinal)
+        for form in self.forms:
+            if form.instance.pk and self.can_delete and self._should_delete_form(form):
+                # Deleting the task would delete its reports of a finalised quarter.
+                message = _task_locked_message(form.instance)
+                if message:
+                    raise forms.ValidationError(message)
+
+
+def _task_locked_message(task: Task) -> str | None:
+    periods = task.reports.values_list("year", "quarter").distinct().order_by()
+    for year, quarter in periods:
+        message = period_closed_message(task.ward_id, Quarter(year, quarter))
+        if message:
+            return message
+    return None
 
 
 class TaskInline(WardScopedAdminMixin, admin.TabularInline):

@@ -268,6 +268,23 @@ def test_admin_task_delete_is_refused_while_it_holds_a_locked_report(admin_clien
     assert ProgressReport.objects.filter(pk=closed.plans.report.pk).exists()
 
 
+def test_admin_plan_inline_refuses_to_delete_a_task_holding_a_locked_report(admin_client, closed):
+    from plans.models import Plan
+
+    before = _snapshot(closed)
+    plan, task = closed.plans.ward_plan, closed.plans.other_task
+    url = _admin(Plan, "change", plan.pk)
+    page = admin_client.get(url)
+    assert page.status_code == 200
+    data, prefix = _change_data(page), _prefix(page, Task)
+    data[f"{prefix}-{_row_index(data, prefix, task.pk)}-DELETE"] = "on"
+    response = admin_client.post(url, data)
+    assert response.status_code == 200
+    assert closed.message in str(response.context["errors"])
+    assert Task.objects.filter(pk=task.pk).exists()
+    assert _snapshot(closed) == before
+
+
 def test_admin_report_add_is_refused(admin_client, home, closed):
     before = _snapshot(closed)
     response = admin_client.post(

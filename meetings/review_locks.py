@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.db import transaction
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
@@ -9,20 +10,27 @@ from wardwork.quarters import Quarter
 
 
 def finalized_quarter_message(ward_id: int, quarter: Quarter) -> str | None:
-    """The sentence shown when ``quarter`` of the ward is finalised, else None (one query)."""
+    """The sentence shown when ``quarter`` of the ward is finalised, else None (one query).
+
+    Inside a transaction the review row is locked until it ends, so a write of the quarter
+    and the quarter's finalisation (which locks the same row) never overlap: a write checked
+    first is in the frozen figures, a write checked after is refused."""
     from meetings.review_models import QuarterlyReview, ReviewStatus
 
-    rows = list(
-        QuarterlyReview.objects.filter(
-            ward_id=ward_id,
-            year=quarter.year,
-            quarter=quarter.number,
-            status=ReviewStatus.FINALIZED,
-        ).values_list("finalized_at", flat=True)[:1]
+    rows = QuarterlyReview.objects.filter(
+        ward_id=ward_id, year=quarter.year, quarter=quarter.number
     )
-    if not rows:
+    if transaction.get_connection().in_atomic_block:
+        rows = rows.select_for_update()
+    row = rows.values_list("status", "finalized_at").first()
+    if row is None or row[0] != ReviewStatus.FINALIZED:
         return None
-    day = formats.date_format(timezone.localtime(rows[0]), "SHORT_DATE_FORMAT") if rows[0] else ""
+    finalized_at = row[1]
+    day = (
+        formats.date_format(timezone.localtime(finalized_at), "SHORT_DATE_FORMAT")
+        if finalized_at
+        else ""
+    )
     return _(
         "%(quarter)s was finalised on %(date)s and is locked: its reports and records can "
         "no longer change. The ward secretary can reopen the quarter."

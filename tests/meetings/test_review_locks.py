@@ -646,3 +646,53 @@ def test_reopening_the_quarter_unlocks_everything(client, admin_client, home, cl
     )
     page = admin_client.get(_admin(ProgressReport, "change", closed.plans.report.pk))
     assert 'name="_save"' in page.content.decode()
+
+
+# --- a write racing the finalisation --------------------------------------------------------------
+@pytest.mark.django_db(transaction=True)
+def test_a_report_saved_while_the_quarter_is_finalised_is_in_its_frozen_figures(home):
+    """The writer checks the lock, then the secretary finalises before the writer commits:
+    finalising waits for it, so the frozen figures count the report (on SQLite, where
+    writes are serialised anyway, this only checks the outcome)."""
+    import threading
+    import time
+
+    from django.db import connections, transaction
+
+    plans = make_plans(home)
+    make_meeting(home, MeetingStatus.CONCLUDED)
+    review = review_get_or_create(ward=home.ward, quarter=Q1, actor=home.secretary)
+    mark_report_generated(review, home.secretary)
+    if connections["default"].vendor != "postgresql":
+        pytest.skip("row locks between two connections need PostgreSQL")
+    checked = threading.Event()
+    errors = []
+
+    def writer():
+        try:
+            with transaction.atomic():
+                progress_report_submit(
+                    actor=home.cell_secretary,
+                    task=plans.task,
+                    organization=home.cell,
+                    quarter=Q1,
+                    status=TaskStatus.DONE,
+                    percent=100,
+                )
+                checked.set()
+                time.sleep(0.5)  # the secretary finalises meanwhile
+        except Exception as exc:  # reported below
+            errors.append(exc)
+            checked.set()
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=writer)
+    thread.start()
+    assert checked.wait(10)
+    review = review_finalize(actor=home.secretary, review=review)
+    thread.join(10)
+    assert errors == []
+    reports = ProgressReport.objects.filter(year=2021, quarter=1).count()
+    assert reports == 2  # other_cell's, and the cell's saved during the finalisation
+    assert review.figures["tasks"]["received"] == reports

@@ -195,9 +195,14 @@ def review_meeting_defaults(*, review: QuarterlyReview) -> dict:
 
 def _quarter_task_ids(ward: Ward, quarter: Quarter):
     from meetings.review_figures import _live_q
-    from plans.models import Task
+    from plans.models import Task, TaskStatus
 
-    return Task.objects.filter(ward=ward).filter(_live_q(quarter)).values("pk")
+    return (
+        Task.objects.filter(ward=ward)
+        .filter(_live_q(quarter))
+        .exclude(status=TaskStatus.CANCELLED)
+        .values("pk")
+    )
 
 
 @transaction.atomic

@@ -531,3 +531,17 @@ def test_finalising_links_a_meeting_made_on_the_meetings_page(home):
     assert stored.meeting == meeting
     # and the page's next visit keeps showing it
     assert _review(home).meeting == meeting
+
+
+def test_the_plans_pre_filled_are_those_with_tasks_running_in_the_quarter(home):
+    from plans.models import TaskStatus
+    from tests.plans.factories import PlanFactory, TaskFactory
+
+    running = PlanFactory(ward=home.ward, issued_on=dt.date(2021, 1, 15))
+    TaskFactory(plan=running, lead_organization=home.cell)
+    cancelled = PlanFactory(ward=home.ward, issued_on=dt.date(2021, 1, 20))
+    TaskFactory(plan=cancelled, lead_organization=home.cell, status=TaskStatus.CANCELLED)
+    later = PlanFactory(ward=home.ward, issued_on=dt.date(2021, 4, 2))  # after the quarter
+    TaskFactory(plan=later, lead_organization=home.cell)
+    defaults = services.review_meeting_defaults(review=_review(home))
+    assert defaults["reviewed_plans"] == [running]

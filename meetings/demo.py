@@ -274,6 +274,10 @@ def load(loader: DemoLoader) -> None:
     _load_conclusions(loader, meeting, organizations, khanh)
     _grant_ward_admins(loader)
 
+    from meetings.review_demo import load as load_reviews  # it builds on this module
+
+    load_reviews(loader)
+
 
 def _ensure_m2m(loader: DemoLoader, obj, name: str, wanted: list) -> None:
     """Bring a many-to-many field to ``wanted``, writing (and so recording) only a change."""

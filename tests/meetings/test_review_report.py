@@ -37,7 +37,8 @@ from openpyxl import load_workbook
 
 from meetings import documents
 from meetings.document_context import PARAGRAPH_BREAK
-from meetings.document_render import CONTEXT_KEYS
+from meetings.document_render import BUILT_IN_TEMPLATES, CONTEXT_KEYS, template_check
+from meetings.documents import MESSAGE_NO_COMMITTEE
 from meetings.models import (
     DocumentKind,
     DocumentTemplate,
@@ -69,6 +70,8 @@ from tests.models_registry.factories import (
     RegistrationUpdateFactory,
 )
 from tests.plans.factories import PlanFactory, ProgressReportFactory, TaskFactory
+from wardwork.models import Organization
+from wardwork.models import OrganizationKind as K
 from wardwork.quarters import Quarter
 
 pytestmark = pytest.mark.django_db
@@ -729,8 +732,6 @@ def test_an_uploaded_layout_of_the_report_is_checked_and_used(home, quarter):
 
 
 def test_the_built_in_layout_passes_the_template_check(home):
-    from meetings.document_render import BUILT_IN_TEMPLATES, template_check
-
     with open(BUILT_IN_TEMPLATES / "quarterly_report.docx", "rb") as handle:
         template_check(handle, kind=DocumentKind.QUARTERLY_REPORT, label="built-in")
 
@@ -797,3 +798,14 @@ def test_generation_queries_do_not_grow_with_the_data(home, quarter):
     after = _queries(review, home.secretary)
     assert after == before
     assert before < 60, before
+
+
+def test_without_a_committee_the_text_reads_and_the_report_says_what_is_missing(home, quarter):
+    Organization.objects.filter(pk=home.committee.pk).update(kind=K.OTHER)
+    review = fresh(quarter["review"])
+    texts = review_texts(review=review)
+    assert texts["leadership_text"].startswith("Trong quý I/2021, Đảng ủy Phường Phúc Đồng đã ")
+    with pytest.raises(ValidationError) as raised:
+        review_report_docx(actor=home.secretary, review=review)
+    assert raised.value.messages == [str(MESSAGE_NO_COMMITTEE)]
+    assert not IssuedDocument.objects.exists()

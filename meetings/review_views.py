@@ -19,7 +19,9 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import conditional_escape, format_html
 from django.utils.http import content_disposition_header
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -168,6 +170,18 @@ def _registry_links(request, page) -> dict:
     }
 
 
+def _registrations_sentence(figures: dict, links: dict) -> str:
+    """ "18 tập thể, 03 cá nhân", each number a link to the registrations it counts."""
+    numbers = {
+        kind: format_html(
+            '<a href="{}" data-testid="reg-{}">{}</a>', links[kind], kind, figures[f"{kind}_text"]
+        )
+        for kind in ("collective", "individual")
+    }
+    sentence = _("%(collective)s collectives, %(individual)s individuals")
+    return mark_safe(conditional_escape(sentence) % numbers)  # noqa: S308 - escaped above
+
+
 def _plans_links(request, page) -> dict:
     ward_part = f"&ward={page.ward.pk}" if request.user.is_superuser else ""
     matrix = f"{reverse('plans:progress_matrix')}?quarter={page.quarter.slug}{ward_part}"
@@ -207,6 +221,7 @@ def page(request, quarter: Quarter):
     for event in data.events:
         event.label = EVENT_LABELS.get(event.action, event.action)
     registrations = data.figures["registrations"]
+    registry_links = _registry_links(request, data)
     return render(
         request,
         "meetings/quarter/page.html",
@@ -226,13 +241,9 @@ def page(request, quarter: Quarter):
             "ward_query": _ward_query(request, ward),
             "ward_field": ward.pk if user.is_superuser else None,
             "nav": _quarter_nav(request, data),
-            "registry_links": _registry_links(request, data),
+            "registry_links": registry_links,
             "plan_links": _plans_links(request, data),
-            "registrations_sentence": _("%(collective)s collectives, %(individual)s individuals")
-            % {
-                "collective": registrations["collective_text"],
-                "individual": registrations["individual_text"],
-            },
+            "registrations_sentence": _registrations_sentence(registrations, registry_links),
             "finalized_message": MESSAGE_FINALIZED,
         },
     )

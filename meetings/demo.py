@@ -233,6 +233,9 @@ WARD_ADMIN_PERMISSIONS = {
     "meetingevent": ("view",),
     "documenttemplate": KEEP,  # the admin shows them only their own ward's layouts
     "issueddocument": ("view",),
+    "quarterlyreview": ("view", "change"),  # the report's text; the workflow is on the page
+    "quarterlyreviewevent": ("view",),
+    "reminder": ("view",),
 }
 
 

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from wardwork.models import Position, User
+from wardwork.models import Organization, Position, User
 from wardwork.roles import UNIT_MANAGER_ROLES, WARD_STAFF_KINDS, WARD_STAFF_ROLES
 
 logger = logging.getLogger(__name__)
@@ -37,7 +37,9 @@ def unit_emails(organization_id: int) -> list[str]:
         .filter(organization_id=organization_id, role__in=UNIT_MANAGER_ROLES)
         .values("person_id")
     )
-    return _emails(User.objects.filter(person_id__in=person_ids))
+    # Only accounts of the unit's own ward: a position counts there only (wardwork.roles).
+    ward_id = Organization.objects.filter(pk=organization_id).values("ward_id")
+    return _emails(User.objects.filter(person_id__in=person_ids, ward_id__in=ward_id))
 
 
 def _emails(users) -> list[str]:

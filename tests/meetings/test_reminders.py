@@ -226,12 +226,6 @@ def test_bulk_recipients_agree_with_unit_emails(home):
     assert {u.pk: bulk.get(u.pk, []) for u in units} == {u.pk: unit_emails(u.pk) for u in units}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug (models_registry/notifications.py): unit_emails still emails a unit's "
-    "manager whose account moved to another ward, although wardwork.roles gives that account "
-    "no say over the unit any more (the link in the mail is refused to them)",
-)
 def test_unit_emails_leaves_out_an_account_moved_to_another_ward(home, away):
     moved = _manager(home, home.cell)
     moved.ward = away.ward
@@ -662,11 +656,6 @@ def test_the_command_reminds_each_ward_of_its_own_quarter(home, away, owed):
     assert f"{away.ward.name} | I/2021 | {away.cell.name} |" in out
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug (wardwork/settings.py): SITE_URL is not set, so the links in every email "
-    "(registration notifications, reminders) are bare paths a mail client cannot open",
-)
 def test_settings_give_the_sites_address_for_links_in_emails():
     import importlib
     import os

@@ -26,8 +26,17 @@ def login_url_pattern(live_server) -> re.Pattern[str]:
     return re.compile(rf"^{re.escape(live_server.url)}{re.escape(LOGIN_PATH)}(\?.*)?$")
 
 
-def home_url(live_server) -> str:
-    return f"{live_server.url}/"
+# Ward staff land on the quarter their ward is working on: in the demo, I/2021 (in review).
+WORKING_QUARTER_PATH = "/quarters/2021-Q1/"
+OVERVIEW_PATH = "/?overview=1"
+
+
+def quarter_url(live_server) -> str:
+    return f"{live_server.url}{WORKING_QUARTER_PATH}"
+
+
+def overview_url(live_server) -> str:
+    return f"{live_server.url}{OVERVIEW_PATH}"
 
 
 def open_navigation(page: Page, phone: bool) -> None:
@@ -76,38 +85,51 @@ def test_login_switch_language_and_logout(page: Page, live_server, demo_data, vi
     if phone:
         assert_no_horizontal_scroll(page)
 
-    # Log in as the ward secretary: back to the home page of her ward.
+    # Log in as the ward secretary: she lands on the quarter her ward is working on.
     log_in(page, "ngoc", demo_data["password"])
-    expect(page).to_have_url(home_url(live_server))
+    expect(page).to_have_url(quarter_url(live_server))
     expect(html).to_have_attribute("lang", "vi")
+    expect(page.get_by_test_id("quarter-heading")).to_have_text("Quý I/2021")
+    expect(page.get_by_test_id("quarter-ward")).to_contain_text(WARD)
+    if phone:
+        assert_no_horizontal_scroll(page)
+
+    # Switch to English: same page, English text (the quarter's name too).
+    open_navigation(page, phone)
+    page.get_by_test_id("language-en").click()
+    expect(html).to_have_attribute("lang", "en")
+    expect(page).to_have_url(quarter_url(live_server))
+    expect(page.get_by_test_id("quarter-heading")).to_have_text("Quarter I/2021")
+    expect(page.get_by_test_id("quarter-ward")).to_contain_text(WARD)
+    expect(page.get_by_test_id("language-vi")).to_have_count(1)
+    expect(page.get_by_test_id("language-en")).to_have_count(0)
+
+    # The overview of her roles is one click away in the user menu, in English too.
+    open_navigation(page, phone)
+    page.locator("#user-menu").click()
+    page.get_by_test_id("nav-overview").click()
+    expect(page).to_have_url(overview_url(live_server))
+    expect(page.get_by_role("heading", name="Your roles")).to_be_visible()
     expect(page.get_by_test_id("ward-name")).to_contain_text(WARD)
     positions = page.get_by_test_id("positions").locator("li")
     expect(positions.first).to_be_visible()
     expect(positions.first).not_to_have_class(re.compile("text-muted"))  # not "no position"
-    expect(page.get_by_role("heading", name="Vai trò của bạn")).to_be_visible()
-    if phone:
-        assert_no_horizontal_scroll(page)
-
-    # Switch to English: same page, English text.
-    open_navigation(page, phone)
-    page.get_by_test_id("language-en").click()
-    expect(html).to_have_attribute("lang", "en")
-    expect(page).to_have_url(home_url(live_server))
-    expect(page.get_by_role("heading", name="Your roles")).to_be_visible()
-    expect(page.get_by_test_id("ward-name")).to_contain_text(WARD)
     expect(page.get_by_test_id("positions")).to_contain_text("Secretary")
-    expect(page.get_by_test_id("language-vi")).to_have_count(1)
-    expect(page.get_by_test_id("language-en")).to_have_count(0)
     if phone:
         assert_no_horizontal_scroll(page)
 
-    # And back to Vietnamese.
+    # Back to Vietnamese, on the overview: it stays where it is.
     open_navigation(page, phone)
     page.get_by_test_id("language-vi").click()
     expect(html).to_have_attribute("lang", "vi")
-    expect(page).to_have_url(home_url(live_server))
+    expect(page).to_have_url(overview_url(live_server))
     expect(page.get_by_role("heading", name="Vai trò của bạn")).to_be_visible()
     expect(page.get_by_role("heading", name="Your roles")).to_have_count(0)
+
+    # The home page still opens the working quarter, now in Vietnamese again.
+    page.goto("/")
+    expect(page).to_have_url(quarter_url(live_server))
+    expect(page.get_by_test_id("quarter-heading")).to_have_text("Quý I/2021")
 
     # Log out through the user menu: back on the login page, and logged out for real.
     open_navigation(page, phone)

@@ -30,11 +30,18 @@ def _english(page: Page, live_server) -> None:
     page.context.add_cookies([{"name": "django_language", "value": "en", "url": live_server.url}])
 
 
-def _log_in(page: Page, live_server, username: str, password: str) -> None:
+def _log_in(page: Page, live_server, username: str, password: str, landing: str) -> None:
+    """Log in and wait for the role's landing page: ``"unit"`` (a cell secretary: their
+    unit's quarter) or ``"ward"`` (ward staff: the quarter the ward is working on)."""
     _english(page, live_server)
     page.goto("/accounts/login/")
     log_in(page, username, password)
-    expect(page.get_by_test_id("ward-name")).to_have_text("Phường Phúc Đồng")
+    if landing == "unit":
+        expect(page).to_have_url(f"{live_server.url}/quarters/my-unit/")
+        expect(page.get_by_role("heading", level=1)).to_have_text("My unit this quarter")
+    else:
+        expect(page).to_have_url(f"{live_server.url}/quarters/2021-Q1/")
+        expect(page.get_by_test_id("quarter-ward")).to_contain_text("Phường Phúc Đồng")
 
 
 @pytest.mark.parametrize("viewport", [PHONE], ids=["phone"])
@@ -44,7 +51,7 @@ def test_register_return_fix_resubmit_approve(page, browser, live_server, demo_d
     password = demo_data["password"]
 
     # cb01 registers a model on the phone, from the menu.
-    _log_in(page, live_server, "cb01", password)
+    _log_in(page, live_server, "cb01", password, "unit")
     open_navigation(page, phone=True)
     page.get_by_test_id("nav-registry").click()
     page.locator("#main-nav").get_by_role("link", name="Models of my unit").click()
@@ -69,7 +76,7 @@ def test_register_return_fix_resubmit_approve(page, browser, live_server, demo_d
     staff_context = browser.new_context(base_url=live_server.url, viewport=DESKTOP)
     staff = staff_context.new_page()
     try:
-        _log_in(staff, live_server, "khanh", password)
+        _log_in(staff, live_server, "khanh", password, "ward")
         staff.get_by_test_id("nav-registry").click()
         staff.locator("#main-nav").get_by_role("link", name="Review", exact=True).click()
         expect(staff.get_by_role("heading", name="Registrations to review")).to_be_visible()

@@ -400,9 +400,11 @@ def test_finalising_is_for_ward_staff(home, role):
     assert QuarterlyReview.objects.get(pk=review.pk).status == ReviewStatus.IN_REVIEW
 
 
-def test_staff_and_superuser_may_finalise(home, superuser):
-    review = services.review_finalize(actor=home.staff, review=_ready(home))
-    assert review.finalized_by == home.staff
+@pytest.mark.parametrize("role", ["staff", "superuser"])
+def test_office_staff_and_superuser_may_finalise(home, superuser, role):
+    actor = superuser if role == "superuser" else home.staff
+    review = services.review_finalize(actor=actor, review=_ready(home))
+    assert review.finalized_by == actor
 
 
 def test_a_finalised_review_refuses_every_change_but_reopening(home):

@@ -5,6 +5,7 @@ only; saving goes through ``meetings.review_services``."""
 from __future__ import annotations
 
 from django import forms
+from django.db.models import Case, When
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
@@ -104,7 +105,11 @@ class ReviewMeetingForm(forms.Form):
     def __init__(self, *args, ward, **kwargs):
         super().__init__(*args, **kwargs)
         people = selectors.meeting_people(ward=ward)
-        self.fields["chairs"].queryset = people
+        # The chairs filled in first, so a long list of the ward's people does not hide them.
+        chosen = [getattr(p, "pk", p) for p in self.initial.get("chairs") or []]
+        self.fields["chairs"].queryset = people.annotate(
+            chosen_first=Case(When(pk__in=chosen, then=0), default=1)
+        ).order_by("chosen_first", "sort_key", "pk")
         self.fields["presenter"].queryset = people
         self.fields["reviewed_plans"].queryset = selectors.meeting_plans(ward=ward)
 

@@ -713,6 +713,9 @@ def test_create_the_review_meeting_from_the_page(client, home):
     form = client.get(create).context["form"]
     assert form.initial["reviewed_plans"] == [plan]
     assert form.initial["chairs"] == [home.secretary.person]
+    # The chairs filled in head the list of the ward's people, where they can be seen.
+    assert form.fields["chairs"].queryset.first() == home.secretary.person
+    assert home.secretary.person != form.fields["presenter"].queryset.first()
     assert timezone.localtime(form.initial["held_at"]) == dt.datetime(
         2021, 4, 13, 8, 0, tzinfo=timezone.get_current_timezone()
     )

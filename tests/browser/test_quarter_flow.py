@@ -14,12 +14,15 @@ unit's conclusions. The administrator sees the finalised quarter in the city vie
 Both users pick English with the language cookie (as in ``test_registry_flow``): the
 assertions read the interface as written whatever the state of the Vietnamese catalogue,
 and the screenshots read the same; the data stays Vietnamese. Screenshots of the main pages
-go to ``test-artifacts/quarter/`` (the README's come from there, see docs/screenshots/).
+go to ``test-artifacts/quarter/``; with ``UPDATE_SCREENSHOTS=1`` the README's are copied from
+there to ``docs/screenshots/``.
 """
 
 from __future__ import annotations
 
+import os
 import re
+import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -37,6 +40,16 @@ pytestmark = [
 ]
 
 SHOTS = ARTIFACTS / "quarter"
+# The README's screenshots: copied from SHOTS when the test passes with UPDATE_SCREENSHOTS=1.
+README_SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+README_SHOT_NAMES = {
+    "04-quarter-desktop": "quarter-page",
+    "05-quarter-charts": "quarter-charts",
+    "07-quarter-finalised": "quarter-finalised",
+    "06-report-text-form": "report-text",
+    "01-my-unit-phone": "my-unit-phone",
+    "10-city-view": "city-view",
+}
 Q1 = "/quarters/2021-Q1/"  # the demo ward's working quarter, in review
 CELL = "Chi bộ Khu dân cư số 2"
 CELL_SHORT = "Chi bộ 2"
@@ -56,12 +69,19 @@ def _english(page: Page, live_server) -> None:
     page.context.add_cookies([{"name": "django_language", "value": "en", "url": live_server.url}])
 
 
-def _shot(page: Page, name: str, *, full_page: bool = False, element=None) -> Path:
-    """Save a screenshot of the page (or of one element) under test-artifacts/quarter/."""
+def _shot(page: Page, name: str, *, full_page: bool = False, element=None, down_to=None) -> Path:
+    """Save a screenshot under test-artifacts/quarter/: the viewport, the full page, one
+    ``element``, or the top of the page ``down_to`` the bottom of a locator."""
     SHOTS.mkdir(parents=True, exist_ok=True)
     path = SHOTS / f"{name}.png"
     if element is not None:
         element.screenshot(path=str(path))
+    elif down_to is not None:
+        page.evaluate("window.scrollTo(0, 0)")
+        box = down_to.bounding_box()
+        width = page.viewport_size["width"]
+        clip = {"x": 0, "y": 0, "width": width, "height": box["y"] + box["height"] + 40}
+        page.screenshot(path=str(path), clip=clip, full_page=True)
     else:
         page.screenshot(path=str(path), full_page=full_page)
     return path
@@ -253,7 +273,7 @@ def _ward_reports_and_finalises(ngoc: Page, cell) -> None:
         "18 collectives, 03 individuals registered"
     )
     text_form.locator("textarea[name=assessment_text]").fill(ASSESSMENT)
-    _shot(ngoc, "06-report-text-form")
+    _shot(ngoc, "06-report-text-form", down_to=text_form.locator("textarea[name=assessment_text]"))
     ngoc.get_by_test_id("text-save").click()
     expect(ngoc).to_have_url(re.compile(rf"{re.escape(Q1)}#report$"))
     expect(ngoc.locator(".alert-success")).to_contain_text("The report's text is saved.")
@@ -399,7 +419,7 @@ def _admin_sees_the_city(page: Page, live_server, password: str) -> None:
     expect(ward.get_by_test_id("reports")).to_have_text("77/93")
     expect(ward.get_by_test_id("contributions")).to_have_text("05")
     expect(ward.get_by_test_id("conclusions")).to_have_text("06")
-    _shot(page, "10-city-view")
+    _shot(page, "10-city-view", down_to=page.get_by_test_id("city-table"))
 
 
 # --- the test -----------------------------------------------------------------------------------
@@ -424,3 +444,8 @@ def test_a_quarter_from_the_units_reports_to_the_next_quarter(
         _ward_runs_the_next_quarter(ngoc, live_server)
         _cell_finds_its_new_conclusion(cb02)
     _admin_sees_the_city(page, live_server, password)
+
+    if os.environ.get("UPDATE_SCREENSHOTS"):
+        README_SHOTS.mkdir(parents=True, exist_ok=True)
+        for source, target in README_SHOT_NAMES.items():
+            shutil.copyfile(SHOTS / f"{source}.png", README_SHOTS / f"{target}.png")

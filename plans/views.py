@@ -18,6 +18,7 @@ from plans.models import Plan, ProgressReport, Task
 from plans.rules import can_manage_plans, can_report_on_task, reportable_units
 from wardwork.forms import errors_to_form
 from wardwork.models import Organization
+from wardwork.periods import period_closed_message
 from wardwork.quarters import Quarter
 from wardwork.roles import require, roles_of
 from wardwork.selectors import get_for_user, scope_to_user, ward_for_request
@@ -300,6 +301,8 @@ def my_tasks(request):
             "quarter": quarter,
             "missing": missing,
             "has_units": bool(roles_of(request.user).managed_unit_ids),
+            # A finalised quarter takes no report: say so rather than offer forms.
+            "closed_message": period_closed_message(request.user.ward_id, quarter),
         },
     )
 

@@ -194,9 +194,11 @@ def ward_cells(meeting: Meeting) -> set[int]:
 def conclusion_rows(meeting: Meeting, all_cells: set[int]) -> tuple[list[dict], list[Organization]]:
     """Each conclusion for a template, and every body they name (in ``body_order``)."""
     rows, bodies, seen = [], [], set()
-    conclusions = meeting.conclusions.prefetch_related(
-        "lead_organizations", "supporting_organizations"
-    ).order_by("ordinal")
+    conclusions = (
+        meeting.conclusions.select_related("task")
+        .prefetch_related("lead_organizations", "supporting_organizations")
+        .order_by("ordinal")
+    )
     for conclusion in conclusions:
         leads = sorted(conclusion.lead_organizations.all(), key=body_order)
         lead_ids = {o.pk for o in leads}
@@ -204,10 +206,14 @@ def conclusion_rows(meeting: Meeting, all_cells: set[int]) -> tuple[list[dict], 
             (o for o in conclusion.supporting_organizations.all() if o.pk not in lead_ids),
             key=body_order,
         )
-        if conclusion.due_date:
-            due = f"trước ngày {short_date(conclusion.due_date)}"
+        # A conclusion given no deadline has the one its task got (the next quarter).
+        source = conclusion
+        if not (conclusion.due_date or conclusion.due_quarter) and conclusion.task_id:
+            source = conclusion.task
+        if source.due_date:
+            due = f"trước ngày {short_date(source.due_date)}"
         else:
-            due = quarter_words(conclusion.due_quarter)
+            due = quarter_words(source.due_quarter)
         parts = []
         if leads:
             parts.append(f"Chủ trì: {names(leads, all_cells)}")

@@ -347,7 +347,9 @@ def issue_party_document(
         )
         context = build_context(header, committee)
         data = render_party_document(kind, context, ward)
-        if document is not None:
+        # Only an issuing generation is recorded; a reader's download of the numbered
+        # document (draft=True) changes nothing, so it cannot stand in for a regeneration.
+        if document is not None and not draft:
             document.title = f"{context.get('subject', '')}"[:500] or document.title
             document.generated_by = actor
             document.generated_at = timezone.now()

@@ -33,6 +33,7 @@ A fixed number of queries whatever the size of the ward (17).
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 
 from django.db.models import Count, F, Prefetch, Q
@@ -475,3 +476,23 @@ def updates_of_quarter(ward: Ward, quarter: Quarter):
         .select_related("registration__registered_by_unit")
         .order_by("registration__registered_by_unit__name", "registration__title")
     )
+
+
+def relabeled(figures: dict) -> dict:
+    """A copy of ``figures`` whose status labels are in the reader's language: a snapshot
+    keeps the labels of whoever finalised it, the codes next to them say what they are."""
+    from meetings.models import MeetingStatus
+
+    out = copy.deepcopy(figures)
+    registration_labels = dict(RegistrationStatus.choices)
+    for row in out.get("registrations", {}).get("by_status", []):
+        if row.get("status") in registration_labels:
+            row["label"] = str(registration_labels[row["status"]])
+    meeting = out.get("meeting")
+    if meeting and meeting.get("status") in MeetingStatus.values:
+        meeting["status_label"] = str(MeetingStatus(meeting["status"]).label)
+    task_labels = dict(TaskStatus.choices)
+    for row in out.get("follow_up", []):
+        if row.get("task_status") in task_labels:
+            row["task_status_label"] = str(task_labels[row["task_status"]])
+    return out

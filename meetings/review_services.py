@@ -29,7 +29,7 @@ from meetings.models import (
     QuarterlyReviewEvent,
     ReviewStatus,
 )
-from meetings.review_figures import quarter_figures, review_meeting_of
+from meetings.review_figures import quarter_figures, relabeled, review_meeting_of
 from meetings.services import can_manage_meetings, meeting_invite, meeting_save
 from plans.models import Plan
 from wardwork.models import Person, Position, PositionRole, Ward
@@ -292,7 +292,7 @@ def review_text_save(*, actor, review: QuarterlyReview, **texts: str) -> Quarter
 def review_figures(*, review: QuarterlyReview) -> dict:
     """The quarter's figures: frozen at finalisation, computed from the data otherwise."""
     if review.is_finalized and review.figures:
-        return review.figures
+        return relabeled(review.figures)
     return quarter_figures(ward=review.ward, quarter=review.period)
 
 

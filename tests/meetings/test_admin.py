@@ -169,9 +169,10 @@ def test_ward_staff_see_their_meetings(client, meeting):
     ours = list(Meeting.objects.filter(ward=meeting.ward))
     assert len(ours) == 2 and meeting in ours
     assert sorted(m.pk for m in _rows(client, Meeting)) == sorted(m.pk for m in ours)
-    assert len(_rows(client, MeetingEvent)) == MeetingEvent.objects.filter(
-        meeting__ward=meeting.ward
-    ).count()
+    assert (
+        len(_rows(client, MeetingEvent))
+        == MeetingEvent.objects.filter(meeting__ward=meeting.ward).count()
+    )
 
 
 # --- the read-only rule -------------------------------------------------------------------------

@@ -82,7 +82,7 @@ def test_iv_2020_is_finalised_by_the_ward_secretary_with_its_figures_kept(ward):
     assert (figures["meeting"]["contributions"], figures["meeting"]["conclusions"]) == (3, 3)
     # The four exemplary models of 2020 are the quarter's registrations.
     assert figures["registrations"]["collective"] == 4
-    assert review_figures(review=review) is figures
+    assert review_figures(review=review) == figures  # the snapshot (relabelled copy)
     events = list(review.events.select_related("actor"))
     assert [e.action for e in events] == ["created", "report_numbered", "finalized"]
     assert events[-1].to_status == ReviewStatus.FINALIZED

@@ -1109,12 +1109,6 @@ def test_the_page_queries_do_not_grow_with_the_data(client, home, away):
 # --- bugs found in files this page does not own --------------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: meetings.documents.issue_party_document records a draft download of an "
-    "issued document as a generation (generated_at, generated_by), so a reader's download "
-    "after the text was edited satisfies 'generate the report again' for finalising",
-)
 def test_a_readers_download_does_not_count_as_generating_the_report(client, home, world):
     client.force_login(home.staff)
     _page(client)

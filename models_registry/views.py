@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from models_registry import selectors, services
 from models_registry.forms import (
+    QUARTER_FILTERS,
     RegistrationForm,
     ReturnForm,
     UpdateForm,
@@ -58,8 +59,21 @@ def registry_list(request):
             "can_create": _may_create(request.user),
             "can_import": _may_create(request.user),
             "query": request.GET.urlencode(),
+            "link_filters": _link_filters(form),
         },
     )
+
+
+def _link_filters(form) -> list[tuple[str, str]]:
+    """The filters a link from the quarter page added (not among the visible fields), as
+    (label, value) pairs the page names, so the reader knows why rows are left out."""
+    data = getattr(form, "cleaned_data", {})
+    shown = []
+    for name in (*QUARTER_FILTERS, "replicates"):
+        value = data.get(name)
+        if value:
+            shown.append((form.fields[name].label, value.short_label if value is not True else ""))
+    return shown
 
 
 def exemplary(request):

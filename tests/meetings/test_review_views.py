@@ -69,8 +69,9 @@ S_DONE, S_CURRENT, S_TODO, S_INCOMPLETE = "done", "current", "todo", "incomplete
 
 
 def _vi(text) -> str:
+    """``text`` in Vietnamese: a lazy message, or an English msgid looked up now."""
     with translation.override("vi"):
-        return str(text)
+        return translation.gettext(text) if isinstance(text, str) else str(text)
 
 
 def _url(name: str, quarter: Quarter | None = Q1, **query) -> str:

@@ -14,8 +14,8 @@ unit's conclusions. The administrator sees the finalised quarter in the city vie
 Both users pick English with the language cookie (as in ``test_registry_flow``): the
 assertions read the interface as written whatever the state of the Vietnamese catalogue,
 and the screenshots read the same; the data stays Vietnamese. Screenshots of the main pages
-go to ``test-artifacts/quarter/``; with ``UPDATE_SCREENSHOTS=1`` the README's are copied from
-there to ``docs/screenshots/``.
+go to ``test-artifacts/quarter/``; with ``UPDATE_SCREENSHOTS=1`` the README's are also taken
+in Vietnamese, the interface's default language, and copied to ``docs/screenshots/``.
 """
 
 from __future__ import annotations
@@ -71,7 +71,25 @@ def _english(page: Page, live_server) -> None:
 
 def _shot(page: Page, name: str, *, full_page: bool = False, element=None, down_to=None) -> Path:
     """Save a screenshot under test-artifacts/quarter/: the viewport, the full page, one
-    ``element``, or the top of the page ``down_to`` the bottom of a locator."""
+    ``element``, or the top of the page ``down_to`` the bottom of a locator. With
+    ``UPDATE_SCREENSHOTS=1`` a README page is also shot in Vietnamese, the interface's
+    default language (the page is reloaded with the cookie switched, then switched back)."""
+    path = _take(page, name, full_page=full_page, element=element, down_to=down_to)
+    if os.environ.get("UPDATE_SCREENSHOTS") and name in README_SHOT_NAMES:
+        url = page.url
+        cookie = {"name": "django_language", "url": url.split("/", 3)[0] + "//" + url.split("/")[2]}
+        page.context.add_cookies([{**cookie, "value": "vi"}])
+        page.reload()
+        page.wait_for_load_state("networkidle")
+        page.wait_for_timeout(1500)  # the charts' animation
+        _take(page, f"{name}.vi", full_page=full_page, element=element, down_to=down_to)
+        page.context.add_cookies([{**cookie, "value": "en"}])
+        page.reload()
+        page.wait_for_load_state("networkidle")
+    return path
+
+
+def _take(page: Page, name: str, *, full_page: bool, element, down_to) -> Path:
     SHOTS.mkdir(parents=True, exist_ok=True)
     path = SHOTS / f"{name}.png"
     if element is not None:
@@ -274,6 +292,7 @@ def _ward_reports_and_finalises(ngoc: Page, cell) -> None:
     )
     text_form.locator("textarea[name=assessment_text]").fill(ASSESSMENT)
     _shot(ngoc, "06-report-text-form", down_to=text_form.locator("textarea[name=assessment_text]"))
+    text_form.locator("textarea[name=assessment_text]").fill(ASSESSMENT)  # kept after a reload
     ngoc.get_by_test_id("text-save").click()
     expect(ngoc).to_have_url(re.compile(rf"{re.escape(Q1)}#report$"))
     expect(ngoc.locator(".alert-success")).to_contain_text("The report's text is saved.")
@@ -311,8 +330,8 @@ def _ward_reports_and_finalises(ngoc: Page, cell) -> None:
 
 
 def _cell_finds_the_quarter_locked(cb02: Page) -> None:
-    """Her unit's page has moved on to II/2021; I/2021 says it is finalised, and a report
-    for I/2021 sent anyway is refused with the reason at the form."""
+    """Her unit's page has moved on to II/2021; I/2021 says it is finalised, and her
+    unit's task page offers no report form for I/2021, saying why."""
     from plans.models import ProgressReport
 
     cb02.goto("/quarters/my-unit/")
@@ -325,13 +344,13 @@ def _cell_finds_the_quarter_locked(cb02: Page) -> None:
     _shot(cb02, "08-my-unit-locked-phone")
 
     cb02.goto("/plans/my-tasks/?quarter=2021-Q1")
-    row = cb02.get_by_test_id("task-row").filter(has_text=TASK)
-    row.locator("summary").click()
-    row.locator("input[name$=percent]").fill("90")
-    row.get_by_test_id("report-submit").click()
-    refusal = row.locator(".alert-danger")
-    expect(refusal).to_contain_text("Quarter I/2021 was finalised on")
-    expect(refusal).to_contain_text("The ward secretary can reopen the quarter.")
+    # The report forms are gone; the page says why (a report sent anyway is refused with
+    # the same sentence: tests/meetings/test_review_locks.py).
+    closed = cb02.get_by_test_id("quarter-closed")
+    expect(closed).to_contain_text("Quarter I/2021 was finalised on")
+    expect(closed).to_contain_text("The ward secretary can reopen the quarter.")
+    expect(cb02.get_by_test_id("task-row").filter(has_text=TASK)).to_have_count(1)
+    expect(cb02.get_by_test_id("report-submit")).to_have_count(0)
     assert (
         ProgressReport.objects.get(
             task__title__startswith=TASK, year=2021, quarter=1, organization__name=CELL
@@ -448,4 +467,4 @@ def test_a_quarter_from_the_units_reports_to_the_next_quarter(
     if os.environ.get("UPDATE_SCREENSHOTS"):
         README_SHOTS.mkdir(parents=True, exist_ok=True)
         for source, target in README_SHOT_NAMES.items():
-            shutil.copyfile(SHOTS / f"{source}.png", README_SHOTS / f"{target}.png")
+            shutil.copyfile(SHOTS / f"{source}.vi.png", README_SHOTS / f"{target}.png")

@@ -48,7 +48,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from meetings.models import QuarterlyReview, QuarterlyReviewEvent, Reminder
-from meetings.review_figures import _live_q
+from meetings.review_figures import live_q
 from meetings.review_services import MESSAGE_FUTURE_QUARTER, can_manage_reviews
 from plans.models import ProgressReport, Task, TaskStatus
 from wardwork.models import Organization, Position, Ward
@@ -99,7 +99,7 @@ def _ward_tasks(ward: Ward, quarter: Quarter, today: dt.date) -> list[Task]:
         Task.objects.filter(ward=ward)
         .exclude(status=TaskStatus.CANCELLED)
         .annotate(
-            _live=Exists(same.filter(_live_q(quarter))),
+            _live=Exists(same.filter(live_q(quarter))),
             _overdue=Exists(Task.objects.overdue(today).filter(pk=OuterRef("pk"))),
         )
         .filter(Q(_live=True) | Q(_overdue=True))

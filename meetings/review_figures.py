@@ -68,7 +68,7 @@ def quarter_start_datetime(quarter: Quarter) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(quarter.start, dt.time.min))
 
 
-def _live_q(quarter: Quarter, prefix: str = "") -> Q:
+def live_q(quarter: Quarter, prefix: str = "") -> Q:
     """``Task.live_in`` as a Q object (so it can filter an aggregate)."""
     end = quarter.end
     return (
@@ -84,7 +84,14 @@ def _live_q(quarter: Quarter, prefix: str = "") -> Q:
     )
 
 
-def _reference_day(quarter: Quarter, today: dt.date) -> dt.date:
+def earlier_q(quarter: Quarter, prefix: str = "") -> Q:
+    """Rows (reports) of a quarter before ``quarter``."""
+    return Q(**{f"{prefix}year__lt": quarter.year}) | Q(
+        **{f"{prefix}year": quarter.year, f"{prefix}quarter__lt": quarter.number}
+    )
+
+
+def reference_day(quarter: Quarter, today: dt.date) -> dt.date:
     """The day "late" is judged on: the day after the quarter, or today if earlier."""
     return min(quarter.end + dt.timedelta(days=1), today)
 
@@ -100,19 +107,13 @@ def _category(report: ProgressReport | None, deadline: dt.date | None, reference
 
 
 def _is_live(task: Task, quarter: Quarter) -> bool:
-    """``_live_q`` for one loaded task (its plan selected with it)."""
+    """``live_q`` for one loaded task (its plan selected with it)."""
     end = quarter.end
     if task.assigned_on is not None:
         return task.assigned_on <= end
     if task.plan_id is not None:
         return task.plan.issued_on <= end
     return task.created_at < quarter_start_datetime(quarter.next())
-
-
-def _before(quarter: Quarter, prefix: str = "") -> Q:
-    return Q(**{f"{prefix}year__lt": quarter.year}) | Q(
-        **{f"{prefix}year": quarter.year, f"{prefix}quarter__lt": quarter.number}
-    )
 
 
 def _load_tasks(ward: Ward, quarter: Quarter, first: Quarter) -> tuple[list[Task], list]:
@@ -122,7 +123,7 @@ def _load_tasks(ward: Ward, quarter: Quarter, first: Quarter) -> tuple[list[Task
     bodies = Organization.objects.order_by("kind", "name")
     tasks = list(
         Task.objects.filter(ward=ward)
-        .filter(_live_q(quarter))
+        .filter(live_q(quarter))
         .exclude(status=TaskStatus.CANCELLED)
         .select_related("plan", "lead_organization")
         .prefetch_related(Prefetch("supporting_organizations", queryset=bodies))
@@ -131,8 +132,8 @@ def _load_tasks(ward: Ward, quarter: Quarter, first: Quarter) -> tuple[list[Task
     )
     reports = list(
         ProgressReport.objects.filter(task_id__in=[t.pk for t in tasks])
-        .filter(_before(quarter.next()))
-        .filter(~_before(first) | Q(status=TaskStatus.DONE))
+        .filter(earlier_q(quarter.next()))
+        .filter(~earlier_q(first) | Q(status=TaskStatus.DONE))
         .only("task_id", "organization_id", "year", "quarter", "status", "percent")
     )
     return tasks, reports
@@ -150,7 +151,7 @@ def _tasks(tasks: list[Task], all_reports: list, quarter: Quarter, today: dt.dat
         for r in all_reports
         if r.status == TaskStatus.DONE and (r.year, r.quarter) < (quarter.year, quarter.number)
     }
-    reference = _reference_day(quarter, today)
+    reference = reference_day(quarter, today)
     units: dict[int, dict] = {}
     plans: dict[int | None, dict] = {}
     totals = dict.fromkeys((*CATEGORIES, "total", "expected", "received", "missing"), 0)

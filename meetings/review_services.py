@@ -194,12 +194,12 @@ def review_meeting_defaults(*, review: QuarterlyReview) -> dict:
 
 
 def _quarter_task_ids(ward: Ward, quarter: Quarter):
-    from meetings.review_figures import _live_q
+    from meetings.review_figures import live_q
     from plans.models import Task, TaskStatus
 
     return (
         Task.objects.filter(ward=ward)
-        .filter(_live_q(quarter))
+        .filter(live_q(quarter))
         .exclude(status=TaskStatus.CANCELLED)
         .values("pk")
     )

@@ -1,5 +1,6 @@
 """The unit's quarter ("what my unit owes this quarter") and the city view (one quarter
-across the wards a user may see). Thin: reads come from ``review_unit_selectors``."""
+across the wards a user may see). Thin: reads come from ``review_unit_selectors`` and
+``city_selectors``."""
 
 from __future__ import annotations
 
@@ -7,8 +8,9 @@ from django.http import Http404
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 
+from meetings.city_selectors import city_quarter, sees_several_wards
 from meetings.review_selectors import working_quarter
-from meetings.review_unit_selectors import city_quarter, sees_several_wards, unit_quarter
+from meetings.review_unit_selectors import unit_quarter
 from wardwork.quarters import Quarter
 from wardwork.roles import require, roles_of
 

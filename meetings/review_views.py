@@ -1,4 +1,6 @@
-"""The quarter page (/quarters/2021-Q1/) and its actions.
+"""The quarter page (/quarters/2021-Q1/) and its actions before the report: starting the
+review, preparing its meeting, reminding units (the report and finalisation steps are in
+``review_report_views``).
 
 Thin: the review and everything the page shows come from ``review_selectors`` (the user's
 own ward; a superuser picks one with ``?ward=``; 403 for a user who does not see the whole
@@ -10,57 +12,44 @@ comes back at the form's field with what was typed.
 
 from __future__ import annotations
 
-import re
 from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.html import conditional_escape, format_html
-from django.utils.http import content_disposition_header
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from meetings import documents, reminders, review_selectors
-from meetings.models import REPORT_SECTIONS
+from meetings import reminders, review_selectors
 from meetings.review_forms import (
     RemindForm,
     ReviewMeetingForm,
-    ReviewReopenForm,
-    ReviewTextForm,
 )
-from meetings.review_selectors import quarter_in_range, review_for_change
+from meetings.review_selectors import quarter_in_range
 from meetings.review_services import (
     MESSAGE_FINALIZED,
     MESSAGE_HAS_MEETING,
-    MESSAGE_NOT_FINALIZED,
     can_manage_reviews,
     can_reopen_reviews,
-    review_annex_xlsx,
-    review_figures,
-    review_finalize,
     review_meeting_create,
     review_meeting_defaults,
-    review_missing,
-    review_reopen,
-    review_report_docx,
     review_start,
-    review_text_save,
-    review_texts,
+)
+from meetings.review_view_helpers import (
+    back_to_page,
+    page_url,
+    refuse,
+    review_for_request,
+    ward_query,
 )
 from wardwork.forms import errors_to_form
 from wardwork.quarters import Quarter
 from wardwork.roles import require, roles_of, sees_whole_ward
 from wardwork.selectors import ward_for_request
-from wardwork.text import fold
-
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 EVENT_LABELS = {
     "created": gettext_lazy("Review opened"),
@@ -73,51 +62,6 @@ EVENT_LABELS = {
     "reopened": gettext_lazy("Reopened"),
     "reminded": gettext_lazy("Reminders sent"),
 }
-MESSAGE_NOT_FINALIZED_YET = gettext_lazy("The quarter cannot be finalised yet. What is missing:")
-
-
-# --- helpers --------------------------------------------------------------------------------------
-
-
-def _ward_query(request, ward) -> str:
-    """``?ward=<id>`` for a superuser (who may work on any ward), else nothing."""
-    return f"?{urlencode({'ward': ward.pk})}" if request.user.is_superuser and ward else ""
-
-
-def _url(request, name: str, ward, quarter: Quarter, anchor: str = "") -> str:
-    return reverse(f"quarters:{name}", args=[quarter]) + _ward_query(request, ward) + anchor
-
-
-def _back(request, review, anchor: str = ""):
-    return redirect(_url(request, "page", review.ward, review.period, anchor))
-
-
-def _refuse(request, review, error, anchor: str = ""):
-    """A step the review refuses: its messages on the quarter page."""
-    texts = error.messages if isinstance(error, ValidationError) else [str(error)]
-    for text in texts:
-        messages.error(request, text)
-    return _back(request, review, anchor)
-
-
-def _review(request, quarter: Quarter):
-    return review_for_change(user=request.user, ward=ward_for_request(request), quarter=quarter)
-
-
-def _filename(stem: str, review, symbol: str | None, extension: str) -> str:
-    """ "Bao-cao-35-BC-DU.docx", "Bao-cao-quy-I-2021-du-thao.docx": ASCII, safe in a
-    Content-Disposition header."""
-    if symbol:
-        tail = re.sub(r"[^A-Za-z0-9]+", "-", fold(symbol).upper()).strip("-")
-    else:
-        tail = f"quy-{review.period.roman}-{review.year}-du-thao"
-    return f"{stem}-{tail}.{extension}"
-
-
-def _file(content: bytes, content_type: str, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = content_disposition_header(True, filename)
-    return response
 
 
 # --- the page -------------------------------------------------------------------------------------
@@ -135,7 +79,7 @@ def current(request):
     ward = ward_for_request(request)
     if ward is not None and sees_whole_ward(user, ward):
         quarter = review_selectors.working_quarter(ward=ward)
-        return redirect(_url(request, "page", ward, quarter))
+        return redirect(page_url(request, "page", ward, quarter))
     return redirect("quarters:my_unit")
 
 
@@ -198,13 +142,13 @@ def _quarter_nav(request, page) -> dict:
     quarter = page.quarter
     calendar = Quarter.current()
     return {
-        "previous": _url(request, "page", page.ward, quarter.previous())
+        "previous": page_url(request, "page", page.ward, quarter.previous())
         if quarter_in_range(quarter.previous())
         else "",
-        "next": _url(request, "page", page.ward, quarter.next())
+        "next": page_url(request, "page", page.ward, quarter.next())
         if quarter_in_range(quarter.next())
         else "",
-        "current": _url(request, "page", page.ward, calendar) if calendar != quarter else "",
+        "current": page_url(request, "page", page.ward, calendar) if calendar != quarter else "",
         "current_label": str(calendar),
     }
 
@@ -238,7 +182,7 @@ def page(request, quarter: Quarter):
             "can_manage": manages,
             "can_write": writable,
             "can_reopen": review.is_finalized and bool(can_reopen_reviews(user, ward)),
-            "ward_query": _ward_query(request, ward),
+            "ward_query": ward_query(request, ward),
             "ward_field": ward.pk if user.is_superuser else None,
             "nav": _quarter_nav(request, data),
             "registry_links": registry_links,
@@ -255,27 +199,27 @@ def page(request, quarter: Quarter):
 @require_POST
 def start(request, quarter: Quarter):
     """Open -> in review."""
-    review = _review(request, quarter)
+    review = review_for_request(request, quarter)
     require(can_manage_reviews(request.user, review.ward))
     try:
         review_start(actor=request.user, review=review)
     except ValidationError as error:
-        return _refuse(request, review, error)
+        return refuse(request, review, error)
     messages.success(
         request, _("The review of %(quarter)s has started.") % {"quarter": review.period}
     )
-    return _back(request, review)
+    return back_to_page(request, review)
 
 
 @require_http_methods(["GET", "POST"])
 def meeting_create(request, quarter: Quarter):
     """The quarter's review meeting, prepared from the page: the form starts with the
     plans, chairs, presenter and invitation groups of ``review_meeting_defaults``."""
-    review = _review(request, quarter)
+    review = review_for_request(request, quarter)
     ward = review.ward
     require(can_manage_reviews(request.user, ward))
     if review.is_finalized:
-        return _refuse(request, review, ValidationError(str(MESSAGE_FINALIZED)), "#meeting")
+        return refuse(request, review, ValidationError(str(MESSAGE_FINALIZED)), "#meeting")
     if review.meeting_id:
         messages.info(request, str(MESSAGE_HAS_MEETING))
         return redirect("meetings:meeting_detail", pk=review.meeting_id)
@@ -299,7 +243,7 @@ def meeting_create(request, quarter: Quarter):
             )
         except ValidationError as error:
             if not hasattr(error, "error_dict"):
-                return _refuse(request, review, error, "#meeting")
+                return refuse(request, review, error, "#meeting")
             errors_to_form(form, error)
         else:
             messages.success(
@@ -316,162 +260,7 @@ def meeting_create(request, quarter: Quarter):
             "review": review,
             "quarter": quarter,
             "ward": ward,
-            "ward_query": _ward_query(request, ward),
-            "ward_field": ward.pk if request.user.is_superuser else None,
-        },
-        status=400 if form.errors else 200,
-    )
-
-
-def _clean_lines(text) -> str:
-    return (text or "").replace("\r\n", "\n").replace("\r", "\n").strip()
-
-
-@require_http_methods(["GET", "POST"])
-def text_edit(request, quarter: Quarter):
-    """The report's narrative, pre-filled from the data and edited here; only the sections
-    changed are kept, so the others keep following the data."""
-    review = _review(request, quarter)
-    ward = review.ward
-    require(can_manage_reviews(request.user, ward))
-    if review.is_finalized:
-        return _refuse(request, review, ValidationError(str(MESSAGE_FINALIZED)), "#report")
-    figures = review_figures(review=review)
-    texts = review_texts(review=review, figures=figures)
-    form = ReviewTextForm(request.POST or None, initial=texts)
-    if request.method == "POST" and form.is_valid():
-        changed = {
-            name: _clean_lines(form.cleaned_data[name])
-            for name in REPORT_SECTIONS
-            if _clean_lines(form.cleaned_data[name]) != _clean_lines(texts[name])
-        }
-        if not changed:
-            messages.info(request, _("Nothing was changed in the report's text."))
-            return _back(request, review, "#report")
-        try:
-            review_text_save(actor=request.user, review=review, **changed)
-        except ValidationError as error:
-            if not hasattr(error, "error_dict"):
-                return _refuse(request, review, error, "#report")
-            errors_to_form(form, error)
-        else:
-            messages.success(request, _("The report's text is saved."))
-            return _back(request, review, "#report")
-    return render(
-        request,
-        "meetings/quarter/text_form.html",
-        {
-            "form": form,
-            "review": review,
-            "quarter": quarter,
-            "ward": ward,
-            "figures": figures,
-            "ward_query": _ward_query(request, ward),
-            "ward_field": ward.pk if request.user.is_superuser else None,
-        },
-        status=400 if form.errors else 200,
-    )
-
-
-@require_http_methods(["GET", "POST"])
-def report_docx(request, quarter: Quarter):
-    """GET: the report as it stands (the issued one once numbered, else a draft marked
-    unnumbered); anyone who sees the page. POST: generate it, taking the next "-BC/ĐU"
-    number the first time (ward staff), and download it."""
-    review = _review(request, quarter)
-    issuing = request.method == "POST"
-    if issuing:
-        require(can_manage_reviews(request.user, review.ward))
-    try:
-        content, document = review_report_docx(actor=request.user, review=review, draft=not issuing)
-    except ValidationError as error:
-        return _refuse(request, review, error, "#report")
-    except documents.DocumentError as error:
-        return _refuse(request, review, ValidationError(str(error.message)), "#report")
-    if issuing and document is not None:
-        messages.success(
-            request,
-            _("The quarterly report %(symbol)s is generated (%(time)s).")
-            % {
-                "symbol": document.symbol,
-                "time": timezone.localtime(document.generated_at).strftime("%d/%m/%Y %H:%M"),
-            },
-        )
-    filename = _filename("Bao-cao", review, document.symbol if document else None, "docx")
-    return _file(content, DOCX, filename)
-
-
-@require_GET
-def annex_xlsx(request, quarter: Quarter):
-    """The report's annex: the detailed tables, as an Excel workbook."""
-    review = _review(request, quarter)
-    try:
-        content = review_annex_xlsx(review=review)
-    except ValidationError as error:
-        return _refuse(request, review, error, "#report")
-    filename = f"Phu-luc-bao-cao-quy-{review.period.roman}-{review.year}.xlsx"  # ASCII
-    return _file(content, XLSX, filename)
-
-
-@require_POST
-def finalize(request, quarter: Quarter):
-    """Finalise and lock the quarter; what is missing, if anything, comes back as messages."""
-    review = _review(request, quarter)
-    require(can_manage_reviews(request.user, review.ward))
-    if review.is_finalized:
-        messages.info(request, str(MESSAGE_FINALIZED))
-        return _back(request, review)
-    missing = review_missing(review=review)
-    if missing:
-        messages.error(request, str(MESSAGE_NOT_FINALIZED_YET))
-        for sentence in missing:
-            messages.error(request, sentence)
-        return _back(request, review, "#finalize")
-    try:
-        review_finalize(actor=request.user, review=review)
-    except ValidationError as error:
-        return _refuse(request, review, error, "#finalize")
-    messages.success(
-        request,
-        _("%(quarter)s is finalised: its figures are kept and the quarter is locked.")
-        % {"quarter": review.period},
-    )
-    return _back(request, review)
-
-
-@require_http_methods(["GET", "POST"])
-def reopen(request, quarter: Quarter):
-    """The ward secretary reopens a finalised quarter, giving the reason (kept in its
-    history)."""
-    review = _review(request, quarter)
-    ward = review.ward
-    require(can_reopen_reviews(request.user, ward))
-    if not review.is_finalized:
-        return _refuse(request, review, ValidationError(str(MESSAGE_NOT_FINALIZED)))
-    form = ReviewReopenForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            review_reopen(actor=request.user, review=review, reason=form.cleaned_data["reason"])
-        except ValidationError as error:
-            if not hasattr(error, "error_dict"):
-                return _refuse(request, review, error)
-            errors_to_form(form, error)
-        else:
-            messages.success(
-                request,
-                _("%(quarter)s is reopened: its reports and records can change again.")
-                % {"quarter": review.period},
-            )
-            return _back(request, review)
-    return render(
-        request,
-        "meetings/quarter/reopen.html",
-        {
-            "form": form,
-            "review": review,
-            "quarter": quarter,
-            "ward": ward,
-            "ward_query": _ward_query(request, ward),
+            "ward_query": ward_query(request, ward),
             "ward_field": ward.pk if request.user.is_superuser else None,
         },
         status=400 if form.errors else 200,
@@ -498,24 +287,24 @@ def _reminder_message(result) -> tuple[int, str]:
 def remind(request, quarter: Quarter):
     """Email the units that owe reports: one (``unit=<id>``) or all (``all=1``); what was
     sent to whom, or why not, comes back as messages."""
-    review = _review(request, quarter)
+    review = review_for_request(request, quarter)
     ward = review.ward
     require(can_manage_reviews(request.user, ward))
     if review.is_finalized:
-        return _refuse(request, review, ValidationError(str(MESSAGE_FINALIZED)), "#reports")
+        return refuse(request, review, ValidationError(str(MESSAGE_FINALIZED)), "#reports")
     form = RemindForm(request.POST, ward=ward)
     if not form.is_valid():
         for errors in form.errors.values():
             for text in errors:
                 messages.error(request, text)
-        return _back(request, review, "#reports")
+        return back_to_page(request, review, "#reports")
     chosen = form.organization_ids()
     try:
         results = reminders.reminders_send(
             ward=ward, quarter=quarter, actor=request.user, organization_ids=chosen
         )
     except ValidationError as error:
-        return _refuse(request, review, error, "#reports")
+        return refuse(request, review, error, "#reports")
     if chosen is None:
         # Reminding everyone: the units that owe nothing need no word each.
         results = [r for r in results if r.status != reminders.NOTHING_DUE]
@@ -524,4 +313,4 @@ def remind(request, quarter: Quarter):
     for result in results:
         level, text = _reminder_message(result)
         messages.add_message(request, level, text)
-    return _back(request, review, "#reports")
+    return back_to_page(request, review, "#reports")

@@ -233,14 +233,13 @@ def _unchanged():
     return Ward.objects.filter(name="Phường Sau Bản Sao").exists()
 
 
-def test_restore_refuses_without_yes_when_no_one_can_answer(archive, monkeypatch):
+def test_restore_refuses_without_yes(archive, monkeypatch):
+    # No terminal (cron, a pipe): nobody can answer, so nothing happens without --yes.
     monkeypatch.setattr(sys.stdin, "isatty", lambda: False, raising=False)
     with pytest.raises(CommandError, match="pass --yes"):
         _restore(archive)
     assert _unchanged()
-
-
-def test_restore_asks_and_a_no_cancels(archive, monkeypatch):
+    # At a terminal, anything but "yes" cancels.
     monkeypatch.setattr(sys.stdin, "isatty", lambda: True, raising=False)
     monkeypatch.setattr("builtins.input", lambda prompt: "no")
     with pytest.raises(CommandError, match="cancelled: nothing was changed"):
@@ -335,28 +334,28 @@ def _unknown_member(archive, tmp_path):
     return _rewrite(archive, tmp_path / "extra.tar.gz", members={"settings.py": b"DEBUG = 1"})
 
 
-@pytest.mark.parametrize(
-    ("make", "message"),
-    [
-        (_truncated, "not a readable Wardwork backup"),
-        (_garbage, "not a readable Wardwork backup"),
-        (_no_manifest, "has no manifest.json"),
-        (_bad_manifest_json, "not a readable Wardwork backup"),
-        (_tampered_dump, "does not match the manifest's checksum"),
-        (_escaping_media, "could not be unpacked"),
-        (_unknown_member, "unexpected member 'settings.py'"),
-    ],
-    ids=lambda value: getattr(value, "__name__", "")[1:],
-)
-def test_a_damaged_archive_is_refused_with_a_message(archive, tmp_path, media, make, message):
-    damaged = make(archive, tmp_path)
+DAMAGES = [
+    (_truncated, "not a readable Wardwork backup"),
+    (_garbage, "not a readable Wardwork backup"),
+    (_no_manifest, "has no manifest.json"),
+    (_bad_manifest_json, "not a readable Wardwork backup"),
+    (_tampered_dump, "does not match the manifest's checksum"),
+    (_escaping_media, "could not be unpacked"),
+    (_unknown_member, "unexpected member 'settings.py'"),
+]
+
+
+def test_a_damaged_archive_is_refused_with_a_message(archive, tmp_path, media):
+    # One backup for all the damages: each transactional test costs a flush of every table.
     files = _media_state(media)
-    with pytest.raises(CommandError, match=re.escape(message)):
-        _restore(damaged, "--yes")
-    assert _unchanged()
-    assert _media_state(media) == files
-    assert not (tmp_path / "escaped.txt").exists()
-    assert not list(media.glob(".restore-*"))
+    for make, message in DAMAGES:
+        damaged = make(archive, tmp_path)
+        with pytest.raises(CommandError, match=re.escape(message)):
+            _restore(damaged, "--yes")
+        assert _unchanged(), make.__name__
+        assert _media_state(media) == files, make.__name__
+        assert not (tmp_path / "escaped.txt").exists()
+        assert not list(media.glob(".restore-*")), make.__name__
 
 
 def test_a_missing_file_is_refused(db, tmp_path):
@@ -420,69 +419,53 @@ def test_a_failing_pg_dump_is_a_clear_error(settings, tmp_path):
         backup_module._pg_run("pg_dump", database, f"--file={tmp_path / 'x.dump'}")
 
 
-# --- The deployment case: a SQLite file, the commands in their own process ---------------------
+# --- The deployment case: a SQLite file ------------------------------------------------------
 
 
-def test_the_commands_round_trip_a_sqlite_file_database(tmp_path):
-    database = tmp_path / "site.sqlite3"
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if key not in {"DATABASE_URL", "DJANGO_SETTINGS_MODULE", "SECRET_KEY"}
-    }
-    env.update(
-        DATABASE_URL=f"sqlite:///{database}",
-        MEDIA_ROOT=str(tmp_path / "site-media"),
-        DEBUG="true",
-        SECRET_KEY="test-only-backup-round-trip",
+@pytest.fixture
+def sqlite_file(tmp_path):
+    """A second connection, to a SQLite file (the suite's own SQLite database is in memory)."""
+    path = tmp_path / "site.sqlite3"
+    with sqlite3.connect(path) as db:
+        db.execute("CREATE TABLE django_migrations (id integer PRIMARY KEY, app, name, applied)")
+        db.execute("INSERT INTO django_migrations VALUES (1, 'wardwork', '0001_initial', '')")
+        db.execute("CREATE TABLE notes (id integer PRIMARY KEY, body text)")
+        db.executemany(
+            "INSERT INTO notes (body) VALUES (?)", [(f"ghi chú {i}",) for i in range(50)]
+        )
+    db.close()
+    from django.db import connections
+    from django.db.backends.sqlite3.base import DatabaseWrapper
+
+    config = connections.configure_settings(
+        {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": str(path)}}
     )
+    connections["site_file"] = DatabaseWrapper(config["default"], "site_file")
+    yield path
+    connections["site_file"].close()
+    del connections["site_file"]
 
-    def manage(*args):
-        completed = subprocess.run(  # noqa: S603
-            [sys.executable, "manage.py", *args],
-            cwd=ROOT,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=300,
-            check=False,
-        )
-        return completed
 
-    assert manage("migrate", "--noinput").returncode == 0
-    assert manage("load_demo").returncode == 0
-    (tmp_path / "site-media").mkdir(exist_ok=True)
-    (tmp_path / "site-media" / "upload.pdf").write_bytes(b"%PDF kept")
+def test_a_sqlite_file_database_round_trips_while_connected(sqlite_file, tmp_path, media):
+    other = sqlite3.connect(sqlite_file)  # another process of the site, connected throughout
+    result = backup_module.backup_create(output=tmp_path / "nightly.tar.gz", using="site_file")
+    assert result.manifest["tables"] == {"django_migrations": 1, "notes": 50}
+    assert result.manifest["migrations"] == {"wardwork": "0001_initial"}
 
-    def counts():
-        with sqlite3.connect(database) as db:
-            tables = [
-                row[0]
-                for row in db.execute(
-                    "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%'"
-                )
-            ]
-            return {t: db.execute(f'SELECT COUNT(*) FROM "{t}"').fetchone()[0] for t in tables}  # noqa: S608
+    other.execute("DELETE FROM notes WHERE id > 10")
+    other.execute("UPDATE notes SET body = 'sửa' WHERE id = 1")
+    other.execute("CREATE TABLE zz_after_backup (id integer)")
+    other.commit()
 
-    before = counts()
-    done = manage("backup", "--output", str(tmp_path / "nightly.tar.gz"))
-    assert done.returncode == 0, done.stderr
-    assert f"Backup written: {tmp_path / 'nightly.tar.gz'}" in done.stdout
+    restored = backup_module.backup_restore(result.path, using="site_file")
 
-    with sqlite3.connect(database) as db:
-        db.execute(
-            "DELETE FROM plans_progressreport"
-            " WHERE id IN (SELECT id FROM plans_progressreport LIMIT 5)"
-        )
-        db.execute("CREATE TABLE zz_after_backup (id integer)")
-    (tmp_path / "site-media" / "upload.pdf").unlink()
-
-    refused = manage("restore", str(tmp_path / "nightly.tar.gz"))
-    assert refused.returncode == 1
-    assert "pass --yes" in refused.stderr
-
-    done = manage("restore", str(tmp_path / "nightly.tar.gz"), "--yes")
-    assert done.returncode == 0, done.stderr
-    assert "all counts match the backup" in done.stdout
-    assert counts() == before
-    assert (tmp_path / "site-media" / "upload.pdf").read_bytes() == b"%PDF kept"
+    assert not restored.mismatches
+    assert [(c.table, c.found) for c in restored.tables] == [
+        ("django_migrations", 1),
+        ("notes", 50),
+    ]
+    rows = other.execute("SELECT id, body FROM notes ORDER BY id").fetchall()
+    assert rows == [(i + 1, f"ghi chú {i}") for i in range(50)]
+    tables = {row[0] for row in other.execute("SELECT name FROM sqlite_master")}
+    assert "zz_after_backup" not in tables
+    other.close()

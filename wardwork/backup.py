@@ -365,7 +365,28 @@ def backup_read_manifest(path: Path | str) -> dict[str, Any]:
             f"{path} has backup format {manifest.get('format_version')!r}; this version of "
             f"Wardwork reads format {FORMAT_VERSION}."
         )
+    if not _manifest_is_well_formed(manifest):
+        raise BackupError(f"{path} is damaged: its manifest is malformed.")
     return manifest
+
+
+def _manifest_is_well_formed(manifest: dict[str, Any]) -> bool:
+    database = manifest.get("database")
+    media = manifest.get("media")
+    tables = manifest.get("tables")
+    migrations = manifest.get("migrations")
+    return (
+        isinstance(database, dict)
+        and database.get("file") == DATABASE_MEMBERS[manifest["engine"]]
+        and isinstance(database.get("sha256"), str)
+        and isinstance(media, dict)
+        and all(isinstance(media.get(key), int) for key in ("files", "bytes"))
+        and isinstance(tables, dict)
+        and all(isinstance(k, str) and type(v) is int for k, v in tables.items())
+        and isinstance(migrations, dict)
+        and all(isinstance(k, str) and isinstance(v, str) for k, v in migrations.items())
+        and all(isinstance(manifest.get(key), str) for key in ("created_at", "app_version"))
+    )
 
 
 def restore_check(manifest: dict[str, Any], *, using: str = "default") -> list[str]:

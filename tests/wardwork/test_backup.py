@@ -260,8 +260,17 @@ def test_a_backup_of_the_other_engine_is_refused(archive, tmp_path):
 
     def swap(manifest):
         manifest["engine"] = other
+        manifest["database"]["file"] = EXPECTED_MEMBER[other]
 
-    wrong = _rewrite(archive, tmp_path / "other.tar.gz", manifest=swap)
+    with tarfile.open(archive) as tar:
+        dump = tar.extractfile(EXPECTED_MEMBER[connection.vendor]).read()
+    wrong = _rewrite(
+        archive,
+        tmp_path / "other.tar.gz",
+        manifest=swap,
+        members={EXPECTED_MEMBER[other]: dump},
+        drop={EXPECTED_MEMBER[connection.vendor]},
+    )
     names = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
     expected = (
         f"This backup is of a {names[other]} database, but the current database is "
@@ -316,6 +325,20 @@ def _bad_manifest_json(archive, tmp_path):
     return target
 
 
+def _malformed_counts(archive, tmp_path):
+    def damage(manifest):
+        manifest["tables"]["wardwork_ward"] = "two"
+
+    return _rewrite(archive, tmp_path / "counts.tar.gz", manifest=damage)
+
+
+def _dump_pointing_at_a_media_file(archive, tmp_path):
+    def damage(manifest):
+        manifest["database"]["file"] = "media/meetings/bien-ban.docx"
+
+    return _rewrite(archive, tmp_path / "pointer.tar.gz", manifest=damage)
+
+
 def _tampered_dump(archive, tmp_path):
     with tarfile.open(archive) as tar:
         name = next(n for n in tar.getnames() if n.startswith("database."))
@@ -339,6 +362,8 @@ DAMAGES = [
     (_garbage, "not a readable Wardwork backup"),
     (_no_manifest, "has no manifest.json"),
     (_bad_manifest_json, "not a readable Wardwork backup"),
+    (_malformed_counts, "its manifest is malformed"),
+    (_dump_pointing_at_a_media_file, "its manifest is malformed"),
     (_tampered_dump, "does not match the manifest's checksum"),
     (_escaping_media, "could not be unpacked"),
     (_unknown_member, "unexpected member 'settings.py'"),

@@ -2,9 +2,9 @@
 every archive that cannot be restored safely is refused with a message, before any change.
 
 The round trip runs on the engine the suite runs on (SQLite by default, PostgreSQL when
-DATABASE_URL says so); CI runs the suite on both, so both paths are proved there. One more
-test drives the commands in a subprocess against a SQLite *file*, the deployment case, on
-either engine's run.
+DATABASE_URL says so); CI runs the suite on both, so both paths are proved there. The suite's
+SQLite database lives in memory, so one more test backs up and restores a SQLite *file* (the
+deployment case) through a second connection, on either engine's run.
 """
 
 from __future__ import annotations
@@ -309,20 +309,7 @@ def _no_manifest(archive, tmp_path):
 
 
 def _bad_manifest_json(archive, tmp_path):
-    source = _rewrite(archive, tmp_path / "a.tar.gz")
-    with tarfile.open(source) as tar:
-        members = [(m, tar.extractfile(m).read() if m.isfile() else None) for m in tar]
-    target = tmp_path / "badjson.tar.gz"
-    with tarfile.open(target, "w:gz") as tar:
-        for member, payload in members:
-            if member.name == "manifest.json":
-                payload = b"{not json"
-            if payload is None:
-                tar.addfile(member)
-            else:
-                member.size = len(payload)
-                tar.addfile(member, io.BytesIO(payload))
-    return target
+    return _rewrite(archive, tmp_path / "badjson.tar.gz", members={"manifest.json": b"{not json"})
 
 
 def _malformed_counts(archive, tmp_path):

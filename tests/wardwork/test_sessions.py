@@ -171,6 +171,7 @@ def test_the_lock_page_speaks_vietnamese_and_names_no_account(home):
     assert_locked(response)
     content = response.content.decode()
     assert '<html lang="vi">' in content
+    assert "tạm khóa trong một giờ" in content  # the explanation, not only the heading
     assert home.dvk.username not in content  # the page confirms no account name
 
 

@@ -161,8 +161,9 @@ LOGIN_FAILURES_PER_ADDRESS = int(os.environ.get("LOGIN_FAILURES_PER_ADDRESS", "3
 AXES_FAILURE_LIMIT = "wardwork.security.login_failure_limit"
 AXES_COOLOFF_TIME = 1  # hours
 AXES_LOCKOUT_PARAMETERS = [["username"], ["ip_address"]]
-# Behind nginx every request comes from 127.0.0.1: count the address nginx saw instead.
-TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+# Behind nginx every request comes from 127.0.0.1: count the address nginx saw instead
+# (production runs behind one proxy, docs/deployment.md; runserver is reached directly).
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0" if DEBUG else "1"))
 AXES_CLIENT_IP_CALLABLE = "wardwork.security.client_ip_address"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"

@@ -195,6 +195,14 @@ def _request(rf, remote="10.0.0.1", forwarded=None):
     return rf.get("/", REMOTE_ADDR=remote, **headers)
 
 
+def test_production_counts_the_address_nginx_saw():
+    """The deployment guide puts one nginx in front of gunicorn (DEBUG is off in tests)."""
+    from django.conf import settings
+
+    assert settings.TRUSTED_PROXY_COUNT == 1
+    assert settings.AXES_CLIENT_IP_CALLABLE == "wardwork.security.client_ip_address"
+
+
 def test_client_address_without_proxy_ignores_forwarded_header(rf, settings):
     settings.TRUSTED_PROXY_COUNT = 0
     assert client_ip_address(_request(rf, forwarded="203.0.113.9")) == "10.0.0.1"

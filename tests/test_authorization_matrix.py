@@ -40,7 +40,7 @@ from django.contrib import admin
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.test import Client, RequestFactory, override_settings
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import URLPattern, URLResolver, get_resolver, path, reverse
 from django.urls.resolvers import RegexPattern, RoutePattern
 
 from tests.authorization_fixtures import Q1, World, make_world
@@ -477,7 +477,8 @@ def _send(client: Client, method: str, url: str, data: dict, forbidden_text: str
     html = "text/html" in response.get("Content-Type", "") and not response.streaming
     if forbidden_text and response.status_code == 200 and html:
         leak = forbidden_text in response.content.decode(errors="replace")
-    response.close()
+    if response.streaming:  # a file: reading it to the end closes it as the client should
+        b"".join(response.streaming_content)
     return Outcome(response.status_code, urlsplit(location).path, leak)
 
 
@@ -666,3 +667,28 @@ def test_known_authorization_bug(key, method, role, target, world, clients):
     expected = {(m, r, t): c for m, r, t, c in cases(route, expect, world)}[method, role, target]
     url, outcome = _run(route, expect, method, role, target, world, clients)
     assert matches(expected, outcome, method), (url, method, role, target, expected, str(outcome))
+
+
+# A URLconf with one page more than the project's, for the test below.
+urlpatterns = [
+    *get_resolver(settings.ROOT_URLCONF).url_patterns,
+    path("admin-extra/report/", lambda request: None, name="new_report"),
+]
+
+
+def test_a_new_url_is_discovered_and_has_no_expectation_until_given_one():
+    with override_settings(ROOT_URLCONF=__name__):
+        routes = {route.key: route for route in discover()}
+    assert set(routes) == set(ROUTES) | {"new_report"}
+    assert expectation(routes["new_report"]) is None
+
+
+@pytest.mark.django_db
+def test_the_leak_check_would_see_a_ward_named_on_a_page(world, clients):
+    """Pages name their ward as it is written, so looking for the other ward's name in a
+    page is a real check: the quarter page of each ward names that ward."""
+    route, expect = ROUTES["quarters:page"], EXPECT["quarters:page"]
+    own = clients["secretary"].get(_url(route, expect, world.home))
+    assert world.home.ward.name in own.content.decode()
+    other = clients["away_secretary"].get(_url(route, expect, world.away))
+    assert world.away.ward.name in other.content.decode()

@@ -23,13 +23,17 @@ Status classes: ``ok`` a page (200), a file, or a redirect that is not to a logi
 POST may also answer 400, a form shown again); ``login`` a redirect to the login page;
 ``admin_login`` to the admin's; ``403``, ``404``, ``405``; ``denied`` 403 or 404; ``gone``
 (another ward's object in the admin) 403, 404 or the admin's "does not exist" redirect.
-A 200 page for anyone but the superuser must not name the other ward either.
+A 200 page or file (HTML, or the text of a Word or Excel file) for anyone but the superuser
+must not name the other ward either.
 """
 
 from __future__ import annotations
 
+import html
+import io
 import os
 import re
+import zipfile
 from dataclasses import dataclass, field
 from http.cookies import SimpleCookie
 from urllib.parse import urlsplit
@@ -460,6 +464,15 @@ class Outcome:
         return text + (" naming the other ward" if self.leak else "")
 
 
+def _text(body: bytes) -> str:
+    """What a page or a file says: the HTML, or the XML parts of a Word or Excel file."""
+    if body.startswith(b"PK"):
+        with zipfile.ZipFile(io.BytesIO(body)) as archive:
+            parts = [n for n in archive.namelist() if n.endswith(".xml")]
+            return html.unescape("".join(archive.read(n).decode(errors="replace") for n in parts))
+    return html.unescape(body.decode(errors="replace"))
+
+
 def _send(client: Client, method: str, url: str, data: dict, forbidden_text: str | None):
     session = client.cookies.get(settings.SESSION_COOKIE_NAME)
     try:
@@ -473,12 +486,8 @@ def _send(client: Client, method: str, url: str, data: dict, forbidden_text: str
         if session is not None:
             client.cookies[settings.SESSION_COOKIE_NAME] = session.value
     location = response.get("Location", "") if response.status_code in (301, 302) else ""
-    leak = False
-    html = "text/html" in response.get("Content-Type", "") and not response.streaming
-    if forbidden_text and response.status_code == 200 and html:
-        leak = forbidden_text in response.content.decode(errors="replace")
-    if response.streaming:  # a file: reading it to the end closes it as the client should
-        b"".join(response.streaming_content)
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    leak = bool(forbidden_text) and response.status_code == 200 and forbidden_text in _text(body)
     return Outcome(response.status_code, urlsplit(location).path, leak)
 
 
@@ -686,9 +695,13 @@ def test_a_new_url_is_discovered_and_has_no_expectation_until_given_one():
 @pytest.mark.django_db
 def test_the_leak_check_would_see_a_ward_named_on_a_page(world, clients):
     """Pages name their ward as it is written, so looking for the other ward's name in a
-    page is a real check: the quarter page of each ward names that ward."""
+    page or a file is a real check: the quarter page of each ward names that ward."""
     route, expect = ROUTES["quarters:page"], EXPECT["quarters:page"]
     own = clients["secretary"].get(_url(route, expect, world.home))
     assert world.home.ward.name in own.content.decode()
     other = clients["away_secretary"].get(_url(route, expect, world.away))
     assert world.away.ward.name in other.content.decode()
+    # and the files: the registry's spreadsheet lists the units of the ward by name
+    export = clients["secretary"].get(reverse("models_registry:export"))
+    assert world.home.ward.name in _text(export.content)
+    assert world.away.ward.name not in _text(export.content)

@@ -175,8 +175,7 @@ class AttendanceMarkForm(forms.ModelForm):
             "note": forms.TextInput(
                 attrs={
                     "placeholder": _("Note"),
-                    "class": "form-control form-control-sm",
-                    "style": "max-width: 14rem",
+                    "class": "form-control form-control-sm mw-14",
                 }
             )
         }

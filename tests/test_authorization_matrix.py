@@ -29,8 +29,10 @@ must not name the other ward either.
 
 from __future__ import annotations
 
+import contextlib
 import html
 import io
+import json
 import os
 import re
 import zipfile
@@ -329,9 +331,9 @@ EXPECT: dict[str, Expect] = {
     "admin:password_change_done": Expect(
         GET=admin_site("ok"), POST=admin_site("405"), anonymous="admin_login"
     ),
-    # without its parameters the autocomplete refuses everyone
+    # the organisations a task's lead is chosen from: the own ward's only (see _text)
     "admin:autocomplete": Expect(
-        GET=admin_site("403"), POST=admin_site("405"), anonymous="admin_login"
+        GET=admin_site("ok"), POST=admin_site("405"), anonymous="admin_login"
     ),
     "admin:jsi18n": Expect(GET=admin_site("ok"), POST=admin_site("405"), anonymous="admin_login"),
     # no model has a page of its own on the site (get_absolute_url)
@@ -443,6 +445,8 @@ def _url(route: Route, expect: Expect, objects) -> str:
             url = reverse(route.full_name, args=[values["object_id"], values["version_id"]])
         else:  # the admin's catch-all
             url = "/" + route.route.split("(")[0].lstrip("^") + values["url"]
+    if route.key == "admin:autocomplete":  # the cells a task's lead could be chosen from
+        url += "?app_label=plans&model_name=task&field_name=lead_organization&term=chi+bo"
     if route.key.startswith("quarters:"):
         url += f"?ward={objects.ward.pk}"  # the superuser picks the ward; others are ignored
     return url
@@ -465,11 +469,14 @@ class Outcome:
 
 
 def _text(body: bytes) -> str:
-    """What a page or a file says: the HTML, or the XML parts of a Word or Excel file."""
+    """What a page or a file says: the HTML, the JSON, or the XML of a Word or Excel file."""
     if body.startswith(b"PK"):
         with zipfile.ZipFile(io.BytesIO(body)) as archive:
             parts = [n for n in archive.namelist() if n.endswith(".xml")]
             return html.unescape("".join(archive.read(n).decode(errors="replace") for n in parts))
+    if body.startswith((b"{", b"[")):
+        with contextlib.suppress(ValueError):
+            return json.dumps(json.loads(body), ensure_ascii=False)
     return html.unescape(body.decode(errors="replace"))
 
 
@@ -705,3 +712,9 @@ def test_the_leak_check_would_see_a_ward_named_on_a_page(world, clients):
     export = clients["secretary"].get(reverse("models_registry:export"))
     assert world.home.ward.name in _text(export.content)
     assert world.away.ward.name not in _text(export.content)
+    # and the admin's autocomplete (JSON): the superuser is offered both wards' cells
+    route = ROUTES["admin:autocomplete"]
+    url = _url(route, EXPECT["admin:autocomplete"], world.home)
+    offered = _text(clients["superuser"].get(url).content)
+    assert world.home.ward.name in offered and world.away.ward.name in offered
+    assert world.away.ward.name not in _text(clients["staff"].get(url).content)

@@ -8,13 +8,17 @@ How it works:
   a ModelAdmin's pages ``admin:<app>_<model>_<action>`` ("admin:plans_plan_change"; the
   unnamed redirect to the change page is ``..._redirect``), and for any other unnamed
   pattern ``namespace:<its route>``.
-- ``EXPECT`` (the site's own pages and the admin site's) and ``admin_expectation()`` (every
-  registered ModelAdmin, derived from the permissions of the demo's "Quản trị phường" group)
-  say what each role gets. A discovered key with no expectation fails
-  ``test_every_url_has_an_expectation``, naming it.
+- ``EXPECT`` (the site's own pages and the admin site's) and ``_admin_class()`` (the
+  changelist, add, change, delete, history, simple_history and redirect pages of every
+  registered ModelAdmin: what the demo's "Quản trị phường" group may do with the model,
+  within what the ModelAdmin allows anyone, and never on another ward's row) say what each
+  role gets. A discovered key with no expectation (a new view, or a ModelAdmin page of
+  another kind) fails ``test_every_url_has_an_expectation``, naming it; a new ModelAdmin
+  needs a row of each ward in tests/authorization_fixtures.py, or ``test_url`` says so.
 - ``test_url`` requests one key with GET and POST as every role, against the objects of the
   own ward (``home``) and, for URLs that take an object, of the other ward (``away``); it
-  reports every mismatch at once as ``key METHOD role target: expected X, got Y``.
+  reports every mismatch at once as ``key METHOD role on <target> ward's object (url):
+  expected X, got Y``. A real authorization bug goes in ``KNOWN_BUGS`` (a strict xfail).
 - The world (two wards, one object of every kind, users per role) is built once for the
   module inside a transaction rolled back at the end; every request runs in a savepoint
   rolled back after it, so a POST that changes data leaves the next request the same world.
@@ -119,7 +123,7 @@ def discover() -> list[Route]:
                 key = f"admin:{stem}_{action}" if ":" not in action else f"admin:{stem}{action}"
                 found.append(Route(key, full_name, route, entry, model_admin, action))
             else:
-                key = full_name or f"{ns}:{entry.pattern}"
+                key = full_name or (f"{ns}:{entry.pattern}" if ns else str(entry.pattern))
                 found.append(Route(key, full_name, route, entry))
 
     walk(get_resolver(), "", (), None)

@@ -183,7 +183,7 @@ DOCX = _zip(["[Content_Types].xml", "word/document.xml"])
 NOT_DOCX = _zip(["hello.txt"])
 HTML = b"<!doctype html><html><script>alert(1)</script></html>"
 
-# (name, content, accepted?) — the upload a field must refuse, or the one it must keep.
+# (name, content): uploads a file field must refuse at the field, and ones it must keep.
 BAD_UPLOADS = [
     ("../../etc/passwd", PDF),
     ("report.pdf.exe", PDF),
@@ -212,11 +212,3 @@ GOOD_UPLOADS = [
     ("..\\..\\windows\\report.pdf", PDF),
     ("/etc/report.pdf", PDF),
 ]
-
-
-def bad_upload() -> st.SearchStrategy[tuple[str, bytes]]:
-    return st.sampled_from(BAD_UPLOADS)
-
-
-def good_upload() -> st.SearchStrategy[tuple[str, bytes]]:
-    return st.sampled_from(GOOD_UPLOADS)

@@ -26,7 +26,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings as django_settings
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.forms.forms import NON_FIELD_ERRORS
 from django.urls import reverse
 from django.utils import timezone
@@ -212,6 +212,22 @@ def stored_files(media: Path) -> set[str]:
     return {str(p) for p in media.rglob("*") if p.is_file()} if media.exists() else set()
 
 
+def _overflows(value) -> bool:
+    try:
+        number = int(str(value))
+    except ValueError:
+        return False
+    return not -(2**63) <= number < 2**63
+
+
+def sqlite_multi_choice_overflow(values) -> bool:
+    """An id past 64 bits in a multiple choice (chairs, bodies, plans): a 500 on SQLite, see
+    test_bug_multiple_choice_huge_id."""
+    return connection.vendor == "sqlite" and any(
+        isinstance(v, list) and any(_overflows(item) for item in v) for v in values.values()
+    )
+
+
 # --- strategies of whole forms ------------------------------------------------------------------
 
 
@@ -294,6 +310,7 @@ def test_task_create_and_edit(client, home, plans, data):
         reverse("plans:task_update", args=[plans.task.pk]),
     ):
         values = data.draw(task_data(home))
+        assume(not sqlite_multi_choice_overflow(values))
         with rolled_back():
             if send(client, url, _post_task(values), text=TASK_TEXT):
                 task = latest(Task, ward=home.ward) if "new" in url else plans.task
@@ -638,7 +655,7 @@ def test_meeting_create_and_edit(client, home, planned_meeting, data):
         reverse("meetings:meeting_update", args=[meeting.pk]),
     ):
         values = data.draw(meeting_data(home))
-        assume(not meeting_year_bug(values))
+        assume(not meeting_year_bug(values) and not sqlite_multi_choice_overflow(values))
         with rolled_back():
             if send(client, url, values, text=MEETING_TEXT):
                 saved = latest(Meeting, ward=home.ward) if "new" in url else meeting
@@ -694,6 +711,7 @@ def test_conclusion_create_and_edit(client, home, held_meeting, data):
         (reverse("meetings:conclusion_update", args=[conclusion.pk]), "form"),
     ):
         values = data.draw(conclusion_data(home))
+        assume(not sqlite_multi_choice_overflow(values))
         with rolled_back():
             if send(client, url, values, form_key=form_key, text=("text",)):
                 saved = latest(Conclusion, meeting=meeting) if form_key != "form" else conclusion
@@ -786,6 +804,7 @@ def test_quarter_meeting(client, home, plans, data):
             }
         )
     )
+    assume(not sqlite_multi_choice_overflow(values))
     with rolled_back():
         url = reverse("quarters:meeting_create", args=[QUARTER])
         if send(client, url, values, text=("title", "venue")):
@@ -949,3 +968,35 @@ def test_bug_attendance_note_not_nfc(client, home, held_meeting, note):
         assert send(client, url, values, form_key=_attendance_form(attendance.pk))
         stored = Attendance.objects.get(pk=attendance.pk).note
         assert unicodedata.is_normalized("NFC", stored), repr(stored)
+
+
+@pytest.mark.xfail(
+    connection.vendor == "sqlite",
+    strict=True,
+    reason="bug: an id past 64 bits in a multiple choice field is a 500 on SQLite",
+)
+@explicit_only
+@given(chairs=st.just(["1"]))
+@example(chairs=["999999999999999999999999999999"])
+@example(chairs=["-99999999999999999999999999"])
+def test_bug_multiple_choice_huge_id(client, home, chairs):
+    """ModelMultipleChoiceField._check_values filters ``pk__in=[10**30]``: SQLite raises
+    OverflowError ("Python int too large to convert to SQLite INTEGER"); PostgreSQL gives the
+    field error "Select a valid choice". Every multiple choice of a ward's ids: meeting chairs
+    and plans, task supporting units, conclusion lead and supporting bodies."""
+    client.force_login(home.secretary)
+    values = {
+        "kind": "quarterly_review",
+        "title": "Hội nghị",
+        "year": "2021",
+        "quarter": "1",
+        "held_at": "13/04/2021 08:00",
+        "chairs": chairs,
+    }
+    with rolled_back():
+        try:
+            response = client.post(reverse("meetings:meeting_create"), values)
+        except OverflowError:
+            pytest.fail("500")
+        assert response.status_code == 400
+        assert "chairs" in response.context["form"].errors

@@ -27,8 +27,8 @@ from wardwork.models import (
     Ward,
     WorkflowEvent,
 )
-from wardwork.periods import ensure_period_open
-from wardwork.quarters import ROMAN, Quarter
+from wardwork.periods import ensure_period_open, quarter_or_none
+from wardwork.quarters import Quarter
 from wardwork.text import normalize
 from wardwork.uploads import validate_document_file
 
@@ -110,7 +110,8 @@ class Meeting(SearchableModel):
 
     @property
     def period(self) -> Quarter | None:
-        return Quarter(self.year, self.quarter) if self.quarter else None
+        """The quarter reviewed; None without one (or with values no quarter has)."""
+        return quarter_or_none(self.year, self.quarter) if self.quarter else None
 
     @property
     def is_read_only(self) -> bool:
@@ -130,12 +131,13 @@ class Meeting(SearchableModel):
         if self.presenter_id and self.presenter.ward_id != self.ward_id:
             raise ValidationError({"presenter": _("This person belongs to another ward.")})
         # No meeting is recorded in, or moved into or out of, a finalised quarter.
-        if self.ward_id and self.year and self.quarter in ROMAN:
+        if self.ward_id and self.period is not None:
             ensure_period_open(self.ward_id, self.period, field="quarter")
         if self.pk:
             stored = Meeting.objects.filter(pk=self.pk).values("ward_id", "year", "quarter").first()
-            if stored and stored["quarter"] in ROMAN:
-                ensure_period_open(stored["ward_id"], Quarter(stored["year"], stored["quarter"]))
+            if stored and stored["quarter"]:
+                stored_period = quarter_or_none(stored["year"], stored["quarter"])
+                ensure_period_open(stored["ward_id"], stored_period)
 
     @property
     def closed_period_message(self) -> str | None:
@@ -149,7 +151,7 @@ def _ensure_meeting_open(row) -> None:
     """A row of a meeting whose quarter is finalised is not added or changed."""
     if row.meeting_id:
         meeting = row.meeting
-        if meeting.quarter in ROMAN:
+        if meeting.period is not None:
             ensure_period_open(meeting.ward_id, meeting.period)
 
 

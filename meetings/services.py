@@ -37,6 +37,7 @@ from wardwork.roles import (
     is_ward_staff,
     require,
 )
+from wardwork.text import normalize
 
 MESSAGE_READ_ONLY = _(
     "This meeting is concluded and its record is read-only. The ward secretary can reopen it."
@@ -284,7 +285,7 @@ def attendance_mark(*, actor, attendance: Attendance, status: str, note: str = "
     if status not in AttendanceStatus.values:
         raise ValidationError({"status": str(_("Choose present, absent or excused."))})
     attendance.status = status
-    attendance.note = (note or "").strip()[:255]
+    attendance.note = normalize(note or "")[:255]
     attendance._history_user = actor
     attendance.save(update_fields=["status", "note"])
     return attendance

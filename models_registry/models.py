@@ -30,8 +30,8 @@ from wardwork.models import (
     WorkflowEvent,
     include_derived,
 )
-from wardwork.periods import ensure_period_open
-from wardwork.quarters import ROMAN, Quarter
+from wardwork.periods import ensure_period_open, quarter_or_none
+from wardwork.quarters import Quarter
 from wardwork.text import fold, normalize
 from wardwork.uploads import validate_document_file
 
@@ -371,16 +371,16 @@ class RegistrationUpdate(TimeStampedModel):
 
     def clean(self) -> None:
         # A finalised quarter is locked: no update of it is added or changed (any path).
-        if self.registration_id and self.year and self.quarter in ROMAN:
-            ensure_period_open(self.registration.ward_id, self.period)
+        period = quarter_or_none(self.year, self.quarter)
+        if self.registration_id and period is not None:
+            ensure_period_open(self.registration.ward_id, period)
             if self.pk:
                 stored = (
                     RegistrationUpdate.objects.filter(pk=self.pk).values("year", "quarter").first()
                 )
                 if stored and (stored["year"], stored["quarter"]) != (self.year, self.quarter):
-                    ensure_period_open(
-                        self.registration.ward_id, Quarter(stored["year"], stored["quarter"])
-                    )
+                    stored_period = quarter_or_none(stored["year"], stored["quarter"])
+                    ensure_period_open(self.registration.ward_id, stored_period)
 
 
 class RecognitionLevel(models.TextChoices):

@@ -24,8 +24,8 @@ from wardwork.models import (
     Ward,
     include_derived,
 )
-from wardwork.periods import ensure_period_open
-from wardwork.quarters import ROMAN, Quarter
+from wardwork.periods import ensure_period_open, quarter_or_none
+from wardwork.quarters import Quarter
 from wardwork.text import fold, normalize
 from wardwork.uploads import validate_document_file
 
@@ -360,12 +360,13 @@ class ProgressReport(TimeStampedModel):
 
     def clean(self) -> None:
         # A finalised quarter is locked: no report of it is added or changed (any path).
-        if self.task_id and self.year and self.quarter in ROMAN:
-            ensure_period_open(self.task.ward_id, self.period)
+        period = quarter_or_none(self.year, self.quarter)
+        if self.task_id and period is not None:
+            ensure_period_open(self.task.ward_id, period)
             if self.pk:
                 stored = ProgressReport.objects.filter(pk=self.pk).values("year", "quarter").first()
                 if stored and (stored["year"], stored["quarter"]) != (self.year, self.quarter):
-                    stored_period = Quarter(stored["year"], stored["quarter"])
+                    stored_period = quarter_or_none(stored["year"], stored["quarter"])
                     ensure_period_open(self.task.ward_id, stored_period)
 
 

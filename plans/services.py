@@ -25,6 +25,7 @@ from wardwork.models import Organization, OrganizationKind, Ward
 from wardwork.periods import ensure_period_open
 from wardwork.quarters import Quarter
 from wardwork.roles import require
+from wardwork.text import normalize
 
 # --- symbols and issuers ------------------------------------------------------------------------
 
@@ -205,7 +206,7 @@ def progress_report_submit(
         )
     report.status = status
     report.percent = percent
-    report.narrative = narrative
+    report.narrative = normalize(narrative or "")
     if attachment:
         report.attachment = attachment
     report.reported_by = actor

@@ -38,6 +38,15 @@ def period_closed_message(ward_id: int | None, quarter: Quarter | None) -> str |
     return None
 
 
+def quarter_or_none(year, number) -> Quarter | None:
+    """``Quarter(year, number)``, or None for values no quarter has (a form's bad input is
+    reported at its field by the field's own validators, never as a crash here)."""
+    try:
+        return Quarter(int(year), int(number))
+    except (TypeError, ValueError):
+        return None
+
+
 def ensure_period_open(ward_id: int | None, quarter: Quarter | None, field: str | None = None):
     """Raise ``ValidationError`` (at ``field`` when given) if the quarter is closed."""
     message = period_closed_message(ward_id, quarter)

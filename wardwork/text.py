@@ -18,10 +18,12 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def normalize(text: str | None) -> str:
-    """NFC form with control characters removed and surrounding space stripped."""
+    """NFC form with control characters removed and surrounding space stripped. The control
+    characters go first: one between a letter and its mark would otherwise keep the pair
+    from composing."""
     if not text:
         return ""
-    return _CONTROL.sub("", unicodedata.normalize("NFC", str(text))).strip()
+    return unicodedata.normalize("NFC", _CONTROL.sub("", str(text))).strip()
 
 
 def fold(text: str | None) -> str:

@@ -22,6 +22,7 @@ from meetings.services import (
     MESSAGE_REASON_REQUIRED,
 )
 from plans.forms import DateInput
+from wardwork.forms import IdsChoiceField
 from wardwork.quarters import ROMAN
 from wardwork.text import normalize
 
@@ -39,12 +40,12 @@ class PersonChoiceField(forms.ModelChoiceField):
         return _person_label(obj)
 
 
-class PeopleChoiceField(forms.ModelMultipleChoiceField):
+class PeopleChoiceField(IdsChoiceField):
     def label_from_instance(self, obj):
         return _person_label(obj)
 
 
-class PlanChoiceField(forms.ModelMultipleChoiceField):
+class PlanChoiceField(IdsChoiceField):
     def label_from_instance(self, obj):
         return f"{obj.symbol} – {obj.title[:80]}"
 
@@ -207,7 +208,7 @@ class ContributionForm(forms.Form):
         return content
 
 
-class BodiesField(forms.ModelMultipleChoiceField):
+class BodiesField(IdsChoiceField):
     widget = forms.CheckboxSelectMultiple
 
     def label_from_instance(self, obj):

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from plans import services
 from plans.models import Plan, ProgressReport, Task, TaskStatus
 from plans.symbols import DOC_TYPE_CHOICES
+from wardwork.forms import IdsChoiceField
 from wardwork.models import Organization
 from wardwork.text import normalize
 
@@ -186,6 +187,7 @@ class TaskForm(forms.ModelForm):
             "description": forms.Textarea(attrs={"rows": 3}),
             "supporting_organizations": forms.SelectMultiple(attrs={"size": 8}),
         }
+        field_classes = {"supporting_organizations": IdsChoiceField}
 
     def __init__(self, *args, ward, plan=None, **kwargs):
         super().__init__(*args, **kwargs)

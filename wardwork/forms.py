@@ -4,6 +4,27 @@ from django.utils.translation import gettext_lazy as _
 
 from wardwork.models import OrganizationKind
 
+# The largest id a database integer column holds (bigint).
+DB_ID_MAX = 2**63 - 1
+
+
+class IdsChoiceField(forms.ModelMultipleChoiceField):
+    """A multiple choice of rows that refuses ids no database integer holds, at the field:
+    SQLite raises OverflowError on such a number in an IN lookup (a 500), where any other
+    unknown id is "not one of the choices"."""
+
+    def _check_values(self, value):
+        values = value if isinstance(value, (list, tuple, set, frozenset)) else [value]
+        for pk in values:
+            text = str(pk).strip()
+            if text.lstrip("-+").isdigit() and abs(int(text)) > DB_ID_MAX:
+                raise ValidationError(
+                    self.error_messages["invalid_pk_value"],
+                    code="invalid_pk_value",
+                    params={"pk": pk},
+                )
+        return super()._check_values(value)
+
 
 class DirectorySearchForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False, max_length=200)

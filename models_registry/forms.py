@@ -31,6 +31,7 @@ from models_registry.selectors import STATUS_COUNTED, STATUS_RUNNING
 from models_registry.services import MESSAGE_NOTE_REQUIRED, MESSAGE_REASON_REQUIRED
 from plans.forms import DateInput
 from plans.models import Plan
+from wardwork.forms import DB_ID_MAX
 from wardwork.models import Organization, Person
 from wardwork.quarters import Quarter
 from wardwork.text import normalize
@@ -448,7 +449,11 @@ class RegistryFilterForm(forms.Form):
         label=_("Replicates an exemplary model"), required=False, widget=forms.HiddenInput
     )
     ward = forms.IntegerField(
-        label=_("Ward"), required=False, min_value=1, widget=forms.HiddenInput
+        label=_("Ward"),
+        required=False,
+        min_value=1,
+        max_value=DB_ID_MAX,  # past it SQLite raises OverflowError: a 500
+        widget=forms.HiddenInput,
     )
 
     def __init__(self, *args, years=(), units=None, **kwargs):

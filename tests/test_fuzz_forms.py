@@ -211,14 +211,6 @@ def stored_files(media: Path) -> set[str]:
     return {str(p) for p in media.rglob("*") if p.is_file()} if media.exists() else set()
 
 
-def _overflows(value) -> bool:
-    try:
-        number = int(str(value))
-    except ValueError:
-        return False
-    return not -(2**63) <= number < 2**63
-
-
 # --- strategies of whole forms ------------------------------------------------------------------
 
 

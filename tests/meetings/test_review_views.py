@@ -40,8 +40,8 @@ from meetings.review_forms import (
     MESSAGE_HELD_AT_REQUIRED,
     MESSAGE_REMIND_WHOM,
 )
-from meetings.review_selectors import working_quarter
 from meetings.review_report_views import MESSAGE_NOT_FINALIZED_YET
+from meetings.review_selectors import working_quarter
 from meetings.services import meeting_conclude, meeting_hold
 from plans.models import TaskStatus
 from tests.factories import OrganizationFactory

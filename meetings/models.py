@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from plans.models import Plan, Task
+from wardwork.concurrency import VersionedModel
 from wardwork.fields import QuarterField
 from wardwork.models import (
     Organization,
@@ -47,7 +48,7 @@ class MeetingStatus(models.TextChoices):
     CONCLUDED = "concluded", _("Concluded")
 
 
-class Meeting(SearchableModel):
+class Meeting(VersionedModel, SearchableModel):
     ward = models.ForeignKey(
         Ward, verbose_name=_("ward"), on_delete=models.PROTECT, related_name="meetings"
     )
@@ -278,7 +279,7 @@ class Contribution(models.Model):
         _ensure_meeting_open(self)
 
 
-class Conclusion(models.Model):
+class Conclusion(VersionedModel, models.Model):
     """Kết luận chỉ đạo: a numbered direction with the bodies that carry it out; concluding
     the meeting turns it into a ``plans.Task`` followed up next quarter."""
 

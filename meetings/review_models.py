@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from wardwork.concurrency import VersionedModel
 from wardwork.models import Organization, TimeStampedModel, Ward, WorkflowEvent
 from wardwork.quarters import Quarter
 
@@ -30,7 +31,7 @@ class ReviewStatus(models.TextChoices):
 REPORT_SECTIONS = ("leadership_text", "results_text", "assessment_text", "direction_text")
 
 
-class QuarterlyReview(TimeStampedModel):
+class QuarterlyReview(VersionedModel, TimeStampedModel):
     ward = models.ForeignKey(
         Ward, verbose_name=_("ward"), on_delete=models.PROTECT, related_name="quarterly_reviews"
     )

@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from plans.models import Plan
+from wardwork.concurrency import VersionedModel
 from wardwork.models import (
     Organization,
     Person,
@@ -105,7 +106,7 @@ class RegistrationQuerySet(SearchQuerySet):
         return totals
 
 
-class Registration(SearchableModel):
+class Registration(VersionedModel, SearchableModel):
     ward = models.ForeignKey(
         Ward, verbose_name=_("ward"), on_delete=models.PROTECT, related_name="registrations"
     )

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from plans.symbols import symbol_key
+from wardwork.concurrency import VersionedModel
 from wardwork.fields import QuarterField
 from wardwork.models import (
     Organization,
@@ -46,7 +47,7 @@ class PlanQuerySet(SearchQuerySet):
         return self.filter(is_active=True)
 
 
-class Plan(SearchableModel):
+class Plan(VersionedModel, SearchableModel):
     ward = models.ForeignKey(
         Ward, verbose_name=_("ward"), on_delete=models.PROTECT, related_name="plans"
     )
@@ -198,7 +199,7 @@ class TaskQuerySet(SearchQuerySet):
         ).distinct()
 
 
-class Task(SearchableModel):
+class Task(VersionedModel, SearchableModel):
     ward = models.ForeignKey(
         Ward, verbose_name=_("ward"), on_delete=models.PROTECT, related_name="tasks"
     )

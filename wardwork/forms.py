@@ -2,6 +2,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from wardwork.concurrency import StaleEdit, refresh_version
 from wardwork.models import OrganizationKind
 
 # The largest id a database integer column holds (bigint).
@@ -37,6 +38,8 @@ def errors_to_form(form, error: ValidationError, aliases: dict[str, str] | None 
     """Show a service's ``ValidationError`` on the form: each message at its field (renamed
     through ``aliases`` where the form calls it otherwise), the rest above the form."""
     aliases = aliases or {}
+    if isinstance(error, StaleEdit):
+        refresh_version(form, error)
     if hasattr(error, "error_dict"):
         for name, errors in error.message_dict.items():
             name = aliases.get(name, name)

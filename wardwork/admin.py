@@ -1,14 +1,47 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.models import Group
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from wardwork.admin_mixins import FoldedSearchAdminMixin, WardScopedAdminMixin
+from wardwork.admin_mixins import (
+    FoldedSearchAdminMixin,
+    SuperuserDeletionMixin,
+    WardScopedAdminMixin,
+)
 from wardwork.models import Organization, Person, Position, User, Ward
 from wardwork.text import fold
 
 
-class PositionInlineForPerson(admin.TabularInline):
+def _superuser_deletion_only() -> None:
+    """Other apps' admins delete for superusers only too: groups, and Axes' records
+    (deleting an access attempt unlocks an account). Their apps come before this one in
+    ``INSTALLED_APPS``, so their admins are registered already."""
+    from django.apps import apps
+
+    models = [Group]
+    if apps.is_installed("axes"):
+        import axes.admin  # noqa: F401 - registers them when the admin of Axes is enabled
+        from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+
+        models += [AccessAttempt, AccessLog, AccessFailureLog]
+    for model in models:
+        if not admin.site.is_registered(model):
+            continue
+        registered = type(admin.site.get_model_admin(model))
+        if issubclass(registered, SuperuserDeletionMixin):
+            continue
+        admin.site.unregister(model)
+        wrapped = type(
+            registered.__name__, (SuperuserDeletionMixin, registered), {"__module__": __name__}
+        )
+        admin.site.register(model, wrapped)
+
+
+_superuser_deletion_only()
+
+
+class PositionInlineForPerson(SuperuserDeletionMixin, admin.TabularInline):
     model = Position
     fk_name = "person"
     extra = 0
@@ -16,7 +49,7 @@ class PositionInlineForPerson(admin.TabularInline):
     autocomplete_fields = ["organization"]
 
 
-class PositionInlineForOrganization(admin.TabularInline):
+class PositionInlineForOrganization(SuperuserDeletionMixin, admin.TabularInline):
     model = Position
     fk_name = "organization"
     extra = 0

@@ -1,7 +1,14 @@
-"""Admin building blocks shared by every app: ward scoping and accent-insensitive search.
+"""Admin building blocks shared by every app: ward scoping, superuser-only deletion and
+accent-insensitive search.
 
 A staff account that is not a superuser only ever sees and picks rows of its own ward in
 the admin, exactly as in the pages; a superuser sees every ward.
+
+Records are archived, not deleted: only a superuser deletes in the admin (one object, the
+"delete selected" action or an inline row's "delete" box), whatever permissions a ward
+administrator's group holds. The deletion is audited twice: django-simple-history keeps a
+"-" record with the superuser as ``history_user`` (``HistoryRequestMiddleware``) and the
+admin writes its ``LogEntry``.
 """
 
 from __future__ import annotations
@@ -42,8 +49,24 @@ class ScopedRelatedFieldListFilter(admin.RelatedFieldListFilter):
         return [(obj.pk, str(obj)) for obj in qs]
 
 
-class WardScopedAdminMixin:
-    """Limit changelists, change pages and foreign-key choices to the user's ward.
+class SuperuserDeletionMixin:
+    """Only a superuser deletes, in a model admin or an inline (its "delete" box).
+
+    Stricter rules of an admin (a finalised quarter, a read-only log) are written in its own
+    ``has_delete_permission`` and call ``super()``, so they are added to this one. Without
+    the delete permission Django also drops the "delete selected" action and answers 403 on
+    the delete page.
+    """
+
+    def has_delete_permission(self, request, obj=None):
+        if not request.user.is_superuser:
+            return False
+        return super().has_delete_permission(request, obj)
+
+
+class WardScopedAdminMixin(SuperuserDeletionMixin):
+    """Limit changelists, change pages and foreign-key choices to the user's ward; only a
+    superuser deletes (``SuperuserDeletionMixin``).
 
     ``ward_field`` is the lookup from the model to its ward ("ward", "task__ward", ...).
     """

@@ -1,0 +1,1161 @@
+"""Load test of the quarter workflow: N simultaneous users against gunicorn and PostgreSQL.
+
+Run from the project root (PostgreSQL must be reachable; the default server is
+``postgres://postgres@127.0.0.1:5432``)::
+
+    .venv/bin/python benchmarks/load_quarter.py --users 50 --seconds 60     # the full run
+    .venv/bin/python benchmarks/load_quarter.py --users 3 --seconds 5       # a quick smoke run
+
+What it does, in order:
+
+1. drops and recreates its own database (``ww_load`` by default, ``--database-url`` to change;
+   never ``wardwork``), migrates it, loads the demo (``load_demo``), collects the static files
+   into a temporary folder and creates the extra accounts so that every simulated user logs in
+   with an account of their own (password: the demo's). About 30 % of the users work for the
+   ward (two thirds ward committee staff, one third Khối Dân vận members), the others are unit
+   managers: cell secretaries of the demo's Party cells and deputy heads of its mass
+   organisations (several accounts per unit, so that units are shared). It also creates a pool
+   of held and concluded meetings whose minutes (``NN-BB/ĐU``) and conclusion notices
+   (``NN-TB/ĐU``) have no number yet;
+2. starts gunicorn (``--workers``, 3 by default) on a free port, with production settings:
+   ``DEBUG`` off, a random ``SECRET_KEY``, ``ALLOWED_HOSTS=127.0.0.1``, whitenoise's manifest
+   storage, django-axes on. Only what plain HTTP on localhost needs is relaxed: no HTTPS
+   redirect, no ``Secure`` cookies, no HSTS, no trusted proxy;
+3. every user logs in through the real login form (CSRF token included), then all of them work
+   for ``--seconds`` at once, each with a think time of 0 to ``--think`` seconds between pages:
+   - a unit manager opens "my unit", the unit's tasks of quarter I or II/2021 and saves
+     progress reports on one or two of them; now and then writes a model registration ("Dân
+     vận khéo"): saves a draft, edits it, submits it;
+   - a Khối Dân vận member or ward staff opens the quarter page, the registry list with
+     filters, the review queue, and approves a submitted registration (another reviewer may
+     have approved it first: the app refuses with a message, counted as an expected refusal);
+   - ward staff also edit the report's text, generate the quarterly report (POST, the first
+     generation of each quarter takes the next ``NN-BC/ĐU`` number) and download the minutes
+     or the conclusion notice of a meeting of the pool (the first download takes the next
+     number). Several staff do so at the same moment, so the numbering runs concurrently;
+4. stops gunicorn (SIGTERM, then waits) and checks the database: no duplicate document numbers
+   (issued documents, plans, and the other numbered rows), every numbering sequence at or
+   above the highest number it gave, and the PostgreSQL deadlocks of the database during the
+   run (``pg_stat_database.deadlocks``);
+5. prints a Markdown report: requests, requests/s, p50/p95/max per action, expected refusals,
+   errors (count and the first ones), deadlocks, duplicates. The exit status is 1 when there
+   was any error, deadlock or duplicate.
+
+An error is any 5xx answer, a connection failure or timeout, or an answer the workflow does
+not expect; a 4xx answer counts only as an *expected refusal* when its reason is recognised
+(an approval somebody else made first, a report text somebody else saved meanwhile).
+
+``docs/load-test.md`` holds the figures of a run and explains them. ``tests/test_load_script.py``
+runs this script (against PostgreSQL) or its workflow functions (against a live test server).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import datetime as dt
+import http.client
+import http.cookiejar
+import itertools
+import os
+import random
+import re
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/ww_load"
+FORBIDDEN_DATABASES = {"wardwork", "test_wardwork", "postgres", "template0", "template1"}
+WARD_NAME = "Phường Phúc Đồng"
+REPORT_QUARTERS = ("2021-Q1", "2021-Q2")  # the quarters unit managers report on
+ACCOUNT_PREFIX = "load"
+MEETING_POOL = 400  # meetings whose documents are not numbered yet
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+# --- statistics -----------------------------------------------------------------------------------
+
+
+@dataclass
+class Stats:
+    """What every request did, per action; thread safe."""
+
+    durations: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
+    refused: dict[str, Counter] = field(default_factory=lambda: defaultdict(Counter))
+    errors: list[str] = field(default_factory=list)
+    error_count: Counter = field(default_factory=Counter)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def record(self, action: str, seconds: float) -> None:
+        with self.lock:
+            self.durations[action].append(seconds)
+
+    def refuse(self, action: str, reason: str) -> None:
+        with self.lock:
+            self.refused[action][reason] += 1
+
+    def error(self, action: str, text: str) -> None:
+        with self.lock:
+            self.error_count[action] += 1
+            self.errors.append(f"{action}: {text}")
+
+    @property
+    def total(self) -> int:
+        return sum(len(v) for v in self.durations.values())
+
+    @property
+    def total_errors(self) -> int:
+        return sum(self.error_count.values())
+
+    @property
+    def total_refused(self) -> int:
+        return sum(sum(c.values()) for c in self.refused.values())
+
+
+class WorkflowError(Exception):
+    """An answer the workflow cannot go on from (already recorded as an error)."""
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    if not ordered:
+        return 0.0
+    index = min(len(ordered) - 1, max(0, round(fraction * len(ordered)) - 1))
+    return ordered[index]
+
+
+# --- the HTTP client: one per user, cookies kept, redirects not followed --------------------------
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        return None
+
+
+@dataclass
+class Answer:
+    status: int
+    headers: dict
+    body: bytes
+
+    @property
+    def text(self) -> str:
+        return self.body.decode("utf-8", "replace")
+
+    @property
+    def location(self) -> str:
+        return self.headers.get("Location", "")
+
+
+class Browser:
+    """One user's session: cookies, the CSRF token of the last form, timing of each request."""
+
+    def __init__(self, base_url: str, stats: Stats, *, timeout: float = 120.0):
+        self.base_url = base_url.rstrip("/")
+        self.stats = stats
+        self.timeout = timeout
+        self.opener = urllib.request.build_opener(
+            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()), _NoRedirect
+        )
+
+    def request(
+        self,
+        action: str,
+        method: str,
+        path: str,
+        data: dict | list | None = None,
+        *,
+        expect: tuple[int, ...] = (200,),
+        refusals=None,
+    ) -> Answer | None:
+        """Send one request and classify it. Returns the answer when its status is expected;
+        ``None`` when it is an expected refusal (``refusals(answer)`` gives a reason); raises
+        ``WorkflowError`` (after recording the error) otherwise."""
+        url = path if path.startswith("http") else self.base_url + path
+        body = urllib.parse.urlencode(data, doseq=True).encode() if data is not None else None
+        headers = {"Referer": url, "Accept-Language": "vi"}
+        if body is not None:
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        req = urllib.request.Request(url, data=body, method=method, headers=headers)  # noqa: S310
+        started = time.perf_counter()
+        try:
+            with self.opener.open(req, timeout=self.timeout) as resp:
+                answer = Answer(resp.status, dict(resp.headers), resp.read())
+        except urllib.error.HTTPError as exc:
+            answer = Answer(exc.code, dict(exc.headers), exc.read())
+        except (OSError, http.client.HTTPException) as exc:
+            self.stats.record(action, time.perf_counter() - started)
+            self.stats.error(action, f"{method} {path}: connection error {exc!r}")
+            raise WorkflowError from exc
+        self.stats.record(action, time.perf_counter() - started)
+        if answer.status in expect:
+            return answer
+        reason = refusals(answer) if refusals and answer.status < 500 else None
+        if reason:
+            self.stats.refuse(action, reason)
+            return None
+        excerpt = " ".join(_page_text(answer.body)[:300].split())
+        if answer.status in (301, 302, 303) and answer.location:
+            excerpt = f"to {answer.location} {self._message_at(answer.location)}"
+        self.stats.error(action, f"{method} {path}: HTTP {answer.status} {excerpt}")
+        raise WorkflowError
+
+    def _message_at(self, location: str) -> str:
+        """The message a refused step left for the page it redirects to (not timed)."""
+        url = location if location.startswith("http") else self.base_url + location
+        try:
+            with self.opener.open(url, timeout=self.timeout) as resp:
+                body = resp.read()
+        except (OSError, http.client.HTTPException) as exc:
+            return repr(exc)
+        nodes = _html(body).xpath('//div[contains(@class, "alert")][@role="alert"]')
+        return " / ".join(" ".join(n.text_content().split()) for n in nodes)[:300]
+
+    def get(self, action: str, path: str, **kwargs) -> Answer | None:
+        return self.request(action, "GET", path, **kwargs)
+
+    def post(self, action: str, path: str, data, **kwargs) -> Answer | None:
+        return self.request(action, "POST", path, data, **kwargs)
+
+    def login(self, username: str, password: str) -> None:
+        page = self.get("login page", "/accounts/login/")
+        form = find_form(page.body, lambda f: "password" in f.fields)
+        fields = form_values(form)
+        fields.update(username=username, password=password)
+        answer = self.post("login", "/accounts/login/", fields, expect=(302,))
+        if "/accounts/login/" in answer.location:
+            self.stats.error("login", f"{username}: the login form refused the password")
+            raise WorkflowError
+
+
+# --- HTML forms -----------------------------------------------------------------------------------
+
+
+def _html(body: bytes):
+    import lxml.html
+
+    return lxml.html.fromstring(body)
+
+
+def _page_text(body: bytes) -> str:
+    try:
+        return " ".join(_html(body).text_content().split())
+    except Exception:  # not HTML (a file, an empty body)
+        return body[:300].decode("utf-8", "replace")
+
+
+def find_forms(body: bytes, predicate=None) -> list:
+    forms = _html(body).forms
+    return [f for f in forms if predicate is None or predicate(f)]
+
+
+def find_form(body: bytes, predicate):
+    forms = find_forms(body, predicate)
+    if not forms:
+        raise LookupError("no such form on the page")
+    return forms[0]
+
+
+def form_values(form) -> dict:
+    """The values a browser would send for the form (no submit button)."""
+    values = {}
+    for name, value in form.form_values():
+        values[name] = value
+    return values
+
+
+def has_error_alert(body: bytes) -> bool:
+    return bool(_html(body).xpath('//div[contains(@class, "alert-danger")]'))
+
+
+def select_options(form, name: str) -> list[str]:
+    element = form.inputs[name]
+    return [o.get("value") for o in element.xpath(".//option") if o.get("value")]
+
+
+# --- the stale-edit message (optimistic concurrency), when the project has it ---------------------
+
+
+def _stale_markers() -> list[str]:
+    """Literal pieces of the "someone else saved meanwhile" message, in both languages."""
+    try:
+        from django.utils import translation
+
+        from wardwork import concurrency
+    except ImportError:
+        return []
+    markers = []
+    for message in (
+        getattr(concurrency, "MESSAGE_STALE", None),
+        getattr(concurrency, "MESSAGE_STALE_UNKNOWN", None),
+    ):
+        if message is None:
+            continue
+        for language in ("vi", "en"):
+            with translation.override(language):
+                text = str(message)
+            pieces = [p.strip(" .,") for p in re.split(r"%\(\w+\)s", text)]
+            markers.append(max(pieces, key=len)[:60])
+    return [m for m in markers if m]
+
+
+class Refusals:
+    """Recognises the 4xx answers (and redirects with an error message) the workflow expects."""
+
+    def __init__(self):
+        self.stale = _stale_markers()
+
+    def stale_edit(self, answer: Answer) -> str | None:
+        if answer.status in (400, 409) and self.stale:
+            text = _page_text(answer.body)
+            if any(marker in text for marker in self.stale):
+                return "saved meanwhile by someone else (stale edit)"
+        return None
+
+
+# --- the workflow of each kind of user ------------------------------------------------------------
+
+
+@dataclass
+class Context:
+    """What the workflow needs to know about the data, found by ``setup_data``."""
+
+    base_url: str
+    password: str
+    unit_users: list[str]
+    staff_users: list[str]
+    bloc_users: list[str]
+    meeting_ids: list[int]
+    concluded_meeting_ids: list[int]
+    report_quarters: list[str]
+    think: float = 1.0
+    stats: Stats = field(default_factory=Stats)
+    refusals: Refusals = field(default_factory=Refusals)
+    counter: itertools.count = field(default_factory=lambda: itertools.count(1))
+
+    @property
+    def users(self) -> list[tuple[str, str]]:
+        return (
+            [(u, "unit") for u in self.unit_users]
+            + [(u, "staff") for u in self.staff_users]
+            + [(u, "bloc") for u in self.bloc_users]
+        )
+
+
+def _pause(ctx: Context, rng: random.Random, deadline: float) -> bool:
+    """Think between pages; False once the time is over."""
+    if ctx.think > 0:
+        time.sleep(min(rng.uniform(0, ctx.think), max(0.0, deadline - time.monotonic())))
+    return time.monotonic() < deadline
+
+
+def unit_iteration(b: Browser, ctx: Context, username: str, rng: random.Random, deadline: float):
+    """A unit manager: my unit, the unit's tasks, progress reports, now and then a model."""
+    b.get("unit: my unit page", "/quarters/my-unit/")
+    if not _pause(ctx, rng, deadline):
+        return
+    quarter = rng.choice(REPORT_QUARTERS)
+    page = b.get("unit: tasks of the quarter", f"/plans/my-tasks/?quarter={quarter}")
+    forms = find_forms(page.body, lambda f: (f.action or "").endswith("/report/"))
+    for form in rng.sample(forms, min(len(forms), rng.choice((1, 2)))):
+        if not _pause(ctx, rng, deadline):
+            return
+        values = form_values(form)
+        prefix = next(k for k in values if k.endswith("-status")).removesuffix("-status")
+        status = rng.choice(("in_progress", "in_progress", "done"))
+        values[f"{prefix}-status"] = status
+        values[f"{prefix}-percent"] = str(100 if status == "done" else rng.randrange(5, 100, 5))
+        values[f"{prefix}-narrative"] = (
+            f"Đã tổ chức tuyên truyền tại các tổ dân phố, {rng.randint(20, 300)} lượt người "
+            f"tham gia ({username}, lần {next(ctx.counter)})."
+        )
+        values.pop(f"{prefix}-attachment", None)
+        b.post(
+            "unit: save a progress report",
+            form.action,
+            values,
+            expect=(302,),
+            refusals=ctx.refusals.stale_edit,
+        )
+    if rng.random() < 0.35 and _pause(ctx, rng, deadline):
+        registration_flow(b, ctx, username, rng, deadline)
+    if _pause(ctx, rng, deadline):
+        b.get("unit: my models", "/models/mine/")
+
+
+def registration_flow(b: Browser, ctx: Context, username: str, rng: random.Random, deadline):
+    """Draft a model registration, edit the draft, submit it."""
+    page = b.get("unit: new registration form", "/models/new/")
+    form = find_form(page.body, lambda f: "title" in f.fields and "content" in f.fields)
+    values = form_values(form)
+    number = next(ctx.counter)
+    fields_offered = select_options(form, "field")
+    values.update(
+        title=f"Mô hình “Dân vận khéo” thử tải {username} số {number}",
+        content="Vận động các hộ gia đình giữ gìn vệ sinh, trồng cây xanh trên tuyến phố.",
+        solutions="Phân công đảng viên phụ trách từng hộ; họp tổ dân phố hằng tháng.",
+        schedule="Từ tháng 4 đến tháng 12.",
+        expected_results="100 % hộ gia đình tham gia; tuyến phố xanh, sạch, đẹp.",
+    )
+    if fields_offered and not values.get("field"):
+        values["field"] = rng.choice(fields_offered)
+    answer = b.post("unit: save a registration draft", "/models/new/", values, expect=(302,))
+    match = re.search(r"/models/(\d+)/$", answer.location)
+    if match is None:
+        ctx.stats.error("unit: save a registration draft", f"redirected to {answer.location!r}")
+        raise WorkflowError
+    pk = int(match.group(1))
+    if not _pause(ctx, rng, deadline):
+        return
+    page = b.get("unit: edit the registration", f"/models/{pk}/edit/")
+    form = find_form(page.body, lambda f: "title" in f.fields and "content" in f.fields)
+    values = form_values(form)
+    values["expected_results"] = values.get("expected_results", "") + " Nhân rộng ra toàn khu."
+    b.post(
+        "unit: edit the registration",
+        f"/models/{pk}/edit/",
+        values,
+        expect=(302,),
+        refusals=ctx.refusals.stale_edit,
+    )
+    if not _pause(ctx, rng, deadline):
+        return
+    page = b.get("unit: registration page", f"/models/{pk}/")
+    form = find_form(page.body, lambda f: (f.action or "").endswith(f"/models/{pk}/submit/"))
+    answer = b.post("unit: submit the registration", form.action, form_values(form), expect=(302,))
+    page = b.get("unit: registration page", answer.location)
+    if has_error_alert(page.body):
+        ctx.stats.error("unit: submit the registration", f"refused: {_alert(page.body)}")
+
+
+def _alert(body: bytes) -> str:
+    nodes = _html(body).xpath('//div[contains(@class, "alert-danger")]')
+    return " ".join(nodes[0].text_content().split())[:200] if nodes else ""
+
+
+def reviewer_iteration(b: Browser, ctx: Context, username: str, rng: random.Random, deadline):
+    """Khối Dân vận and ward staff: quarter page, registry list with filters, review queue."""
+    quarter = rng.choice(REPORT_QUARTERS)
+    b.get("ward: quarter page", f"/quarters/{quarter}/")
+    if not _pause(ctx, rng, deadline):
+        return
+    query = {"year": rng.choice(("2021", "2021", "")), "status": rng.choice(("", "submitted"))}
+    query["kind"] = rng.choice(("", "collective", "individual"))
+    if rng.random() < 0.3:
+        query["q"] = rng.choice(("vệ sinh", "Dân vận", "mô hình", "xanh"))
+    b.get("ward: registry list with filters", "/models/?" + urllib.parse.urlencode(query))
+    if not _pause(ctx, rng, deadline):
+        return
+    page = b.get("ward: review queue", "/models/review/")
+    forms = find_forms(page.body, lambda f: (f.action or "").endswith("/approve/"))
+    if forms and _pause(ctx, rng, deadline):
+        form = rng.choice(forms[:5])
+        answer = b.post(
+            "ward: approve a registration", form.action, form_values(form), expect=(302,)
+        )
+        page = b.get("ward: review queue", answer.location)
+        if has_error_alert(page.body):
+            # Another reviewer approved (or returned) it between our page and our click.
+            ctx.stats.refuse("ward: approve a registration", "already reviewed by someone else")
+
+
+def staff_iteration(b: Browser, ctx: Context, username: str, rng: random.Random, deadline):
+    """Ward staff: the reviewer's pages, then the report's text, the numbered documents."""
+    reviewer_iteration(b, ctx, username, rng, deadline)
+    if not _pause(ctx, rng, deadline):
+        return
+    quarter = rng.choice(REPORT_QUARTERS)
+    page = b.get("staff: report text form", f"/quarters/{quarter}/text/")
+    form = find_form(page.body, lambda f: "results_text" in f.fields)
+    values = form_values(form)
+    values["direction_text"] = (
+        f"Tiếp tục triển khai các phong trào thi đua; bản sửa của {username}, lần "
+        f"{next(ctx.counter)}."
+    )
+    b.post(
+        "staff: save the report text",
+        f"/quarters/{quarter}/text/",
+        values,
+        expect=(302,),
+        refusals=ctx.refusals.stale_edit,
+    )
+    if not _pause(ctx, rng, deadline):
+        return
+    quarter = rng.choice(ctx.report_quarters)
+    page = b.get("staff: quarter page (report)", f"/quarters/{quarter}/")
+    form = find_form(page.body, lambda f: (f.action or "").endswith("/report.docx"))
+    answer = b.post("staff: generate the quarterly report (BC)", form.action, form_values(form))
+    _check_docx(ctx, "staff: generate the quarterly report (BC)", answer)
+    if not _pause(ctx, rng, deadline):
+        return
+    if rng.random() < 0.5:
+        kind, action = "minutes.docx", "staff: minutes of a meeting (BB)"
+        meeting = rng.choice(ctx.meeting_ids)
+    else:
+        kind, action = "conclusion-notice.docx", "staff: conclusion notice (TB)"
+        meeting = rng.choice(ctx.concluded_meeting_ids)
+    answer = b.get(action, f"/meetings/{meeting}/{kind}")
+    _check_docx(ctx, action, answer)
+
+
+def _check_docx(ctx: Context, action: str, answer: Answer) -> None:
+    if answer.headers.get("Content-Type", "").split(";")[0] != DOCX or answer.body[:2] != b"PK":
+        ctx.stats.error(action, f"not a Word document: {answer.headers.get('Content-Type')}")
+
+
+ITERATIONS = {"unit": unit_iteration, "staff": staff_iteration, "bloc": reviewer_iteration}
+
+
+def run_user(ctx: Context, username: str, role: str, start: threading.Barrier, seconds: float):
+    """One simulated user: log in, wait for everyone, work until the time is over."""
+    rng = random.Random(f"{username}")
+    b = Browser(ctx.base_url, ctx.stats)
+    try:
+        b.login(username, ctx.password)
+    except WorkflowError:
+        start.wait()
+        return
+    start.wait()
+    deadline = time.monotonic() + seconds
+    iterate = ITERATIONS[role]
+    while time.monotonic() < deadline:
+        try:
+            iterate(b, ctx, username, rng, deadline)
+        except WorkflowError:
+            time.sleep(0.5)  # recorded; carry on with the next round
+        except Exception as exc:  # a page without the form the workflow needs
+            ctx.stats.error(f"{role}: workflow", repr(exc)[:300])
+            time.sleep(0.5)
+
+
+def run_load(ctx: Context, seconds: float) -> float:
+    """All users at once; returns the wall time of the working phase."""
+    users = ctx.users
+    start = threading.Barrier(len(users) + 1)
+    threads = [
+        threading.Thread(target=run_user, args=(ctx, u, role, start, seconds), daemon=True)
+        for u, role in users
+    ]
+    for thread in threads:
+        thread.start()
+    start.wait()
+    began = time.monotonic()
+    for thread in threads:
+        thread.join(seconds + 300)
+    return time.monotonic() - began
+
+
+# --- data -----------------------------------------------------------------------------------------
+
+
+def account_split(users: int) -> tuple[int, int, int]:
+    """(unit managers, ward staff, Khối Dân vận members) for ``users`` simulated users."""
+    ward_side = max(1, round(users * 0.3))
+    staff = max(1, round(ward_side * 2 / 3))
+    bloc = ward_side - staff
+    return users - ward_side, staff, bloc
+
+
+def setup_data(users: int, *, load_demo: bool = True, meetings: int = MEETING_POOL) -> dict:
+    """Demo data, one account per simulated user and the meeting pool (ORM, in-process)."""
+    from django.conf import settings
+    from django.contrib.auth import base_user
+    from django.contrib.auth.hashers import make_password
+    from django.core.management import call_command
+    from django.db import transaction
+    from django.db.models import Q
+    from django.utils import timezone
+
+    from meetings.models import Conclusion, Meeting, MeetingKind, MeetingStatus
+    from wardwork.models import (
+        Organization,
+        OrganizationKind,
+        Person,
+        Position,
+        PositionRole,
+        User,
+        Ward,
+    )
+
+    # Every account has the demo's password: hash it once (a real PBKDF2 hash, so logging in
+    # costs what it costs in production) instead of once per account.
+    hashed = make_password(settings.DEMO_PASSWORD)
+    original = base_user.make_password
+    base_user.make_password = lambda raw, *a, **k: (
+        hashed if raw == settings.DEMO_PASSWORD else original(raw, *a, **k)
+    )
+    try:
+        if load_demo:
+            with open(os.devnull, "w") as quiet:
+                call_command("load_demo", force=True, stdout=quiet)
+    finally:
+        base_user.make_password = original
+
+    ward = Ward.objects.get(name=WARD_NAME)
+    committee = Organization.objects.get(ward=ward, kind=OrganizationKind.WARD_COMMITTEE)
+    bloc = Organization.objects.get(ward=ward, kind=OrganizationKind.MASS_MOBILIZATION_BLOC)
+    # The units that have tasks to report on: Party cells first, then mass organisations.
+    units = list(
+        Organization.objects.filter(
+            ward=ward,
+            is_active=True,
+            kind__in=[
+                OrganizationKind.PARTY_CELL,
+                OrganizationKind.FATHERLAND_FRONT,
+                OrganizationKind.MASS_ORGANIZATION,
+            ],
+        )
+        .filter(Q(led_tasks__isnull=False) | Q(supported_tasks__isnull=False))
+        .distinct()
+        .order_by("kind", "name")
+    )
+    unit_count, staff_count, bloc_count = account_split(users)
+    started = dt.date(2020, 10, 1)
+    created: dict[str, list[str]] = {"unit": [], "staff": [], "bloc": []}
+
+    def account(username, full_name, organization, role, title, bucket):
+        person = Person.objects.create(
+            ward=ward, full_name=full_name, organization=organization, title=title
+        )
+        Position.objects.create(
+            person=person, organization=organization, role=role, started_on=started
+        )
+        User.objects.create(
+            username=username,
+            password=hashed,
+            ward=ward,
+            person=person,
+            email=f"{username}@load.wardwork.vn",
+        )
+        created[bucket].append(username)
+
+    with transaction.atomic():
+        for i in range(unit_count):
+            unit = units[i % len(units)]
+            is_cell = unit.kind == OrganizationKind.PARTY_CELL
+            account(
+                f"{ACCOUNT_PREFIX}_unit{i + 1:02d}",
+                f"Người dùng thử tải {i + 1:02d}",
+                unit,
+                PositionRole.CELL_SECRETARY if is_cell else PositionRole.DEPUTY_HEAD,
+                f"{'Bí thư' if is_cell else 'Phó Chủ tịch'} {unit.name}",
+                "unit",
+            )
+        for i in range(staff_count):
+            account(
+                f"{ACCOUNT_PREFIX}_staff{i + 1:02d}",
+                f"Cán bộ Văn phòng thử tải {i + 1:02d}",
+                committee,
+                PositionRole.STAFF,
+                "Cán bộ Văn phòng Đảng ủy",
+                "staff",
+            )
+        for i in range(bloc_count):
+            account(
+                f"{ACCOUNT_PREFIX}_bloc{i + 1:02d}",
+                f"Thành viên Khối Dân vận thử tải {i + 1:02d}",
+                bloc,
+                PositionRole.MEMBER,
+                "Ủy viên Khối Dân vận",
+                "bloc",
+            )
+        meeting_ids, concluded_meeting_ids = _meeting_pool(
+            ward, committee, units, meetings, Meeting, MeetingKind, MeetingStatus, Conclusion
+        )
+    today = timezone.localdate()
+    last = (today.year, (today.month - 1) // 3)  # the last quarter that has ended
+    report_quarters = [
+        f"{year}-Q{q}"
+        for year in range(2021, today.year + 1)
+        for q in range(1, 5)
+        if (year, q) <= last
+    ]
+    return {
+        "unit_users": created["unit"],
+        "staff_users": created["staff"],
+        "bloc_users": created["bloc"],
+        "meeting_ids": meeting_ids,
+        "concluded_meeting_ids": concluded_meeting_ids,
+        "report_quarters": report_quarters,
+        "password": settings.DEMO_PASSWORD,
+    }
+
+
+def _meeting_pool(ward, committee, units, count, Meeting, MeetingKind, MeetingStatus, Conclusion):
+    """Held and concluded meetings spread over 2021-2025 (two committee terms), documents not
+    numbered: half get a conclusion notice (concluded, with two conclusions). Bulk inserts
+    (no history rows): a few hundred meetings take a second."""
+    from django.utils import timezone
+
+    from wardwork.text import fold
+
+    rng = random.Random(7)
+    meetings = []
+    for i in range(count):
+        day = dt.date(2021, 1, 4) + dt.timedelta(days=rng.randrange(0, 5 * 365))
+        held_at = timezone.make_aware(dt.datetime.combine(day, dt.time(8, 0)))
+        concluded = i % 2 == 0
+        meeting = Meeting(
+            ward=ward,
+            kind=MeetingKind.BRIEFING,
+            title=f"Hội nghị giao ban công tác dân vận số {i + 1} (thử tải)",
+            year=day.year,
+            quarter=(day.month - 1) // 3 + 1,
+            held_at=held_at,
+            venue="Phòng họp 2 trụ sở phường",
+            status=MeetingStatus.CONCLUDED if concluded else MeetingStatus.HELD,
+            concluded_at=held_at + dt.timedelta(hours=3) if concluded else None,
+            report_summary="Báo cáo kết quả công tác dân vận trong tháng.",
+        )
+        meeting.search_key = fold(" ".join(t for t in meeting.search_texts() if t))[:600]
+        meetings.append(meeting)
+    Meeting.objects.bulk_create(meetings)
+    conclusions = [
+        Conclusion(
+            meeting=meeting,
+            ordinal=ordinal,
+            text=f"Các chi bộ tiếp tục vận động nhân dân (kết luận {ordinal}).",
+        )
+        for meeting in meetings
+        if meeting.status == MeetingStatus.CONCLUDED
+        for ordinal in (1, 2)
+    ]
+    Conclusion.objects.bulk_create(conclusions)
+    Lead = Conclusion.lead_organizations.through
+    Lead.objects.bulk_create(
+        [Lead(conclusion_id=c.pk, organization_id=rng.choice(units).pk) for c in conclusions]
+    )
+    return [m.pk for m in meetings], [m.pk for m in meetings if m.status == MeetingStatus.CONCLUDED]
+
+
+# --- database checks ------------------------------------------------------------------------------
+
+DUPLICATE_QUERIES = {
+    "issued documents (issuer, type, term, number)": """
+        SELECT issuer_id, doc_type, term_start_year, number, COUNT(*)
+        FROM meetings_issueddocument
+        GROUP BY issuer_id, doc_type, term_start_year, number HAVING COUNT(*) > 1""",
+    "issued documents (ward, kind, year of issue, number)": """
+        SELECT ward_id, kind, EXTRACT(YEAR FROM issued_on), number, COUNT(*)
+        FROM meetings_issueddocument
+        GROUP BY ward_id, kind, EXTRACT(YEAR FROM issued_on), number, term_start_year
+        HAVING COUNT(*) > 1""",
+    "issued documents (ward, kind, symbol, term)": """
+        SELECT ward_id, kind, symbol, term_start_year, COUNT(*) FROM meetings_issueddocument
+        GROUP BY ward_id, kind, symbol, term_start_year HAVING COUNT(*) > 1""",
+    "issued documents, one per meeting": """
+        SELECT meeting_id, kind, COUNT(*) FROM meetings_issueddocument
+        WHERE meeting_id IS NOT NULL GROUP BY meeting_id, kind HAVING COUNT(*) > 1""",
+    "issued documents, one per quarter": """
+        SELECT ward_id, kind, year, quarter, COUNT(*) FROM meetings_issueddocument
+        WHERE meeting_id IS NULL AND year IS NOT NULL
+        GROUP BY ward_id, kind, year, quarter HAVING COUNT(*) > 1""",
+    "plan numbers (issuer, type, year, number)": """
+        SELECT issuer_id, doc_type, EXTRACT(YEAR FROM issued_on), number, COUNT(*)
+        FROM plans_plan WHERE number IS NOT NULL
+        GROUP BY issuer_id, doc_type, EXTRACT(YEAR FROM issued_on), number
+        HAVING COUNT(*) > 1""",
+    "task numbers in a plan": """
+        SELECT plan_id, ordinal, COUNT(*) FROM plans_task WHERE plan_id IS NOT NULL
+        GROUP BY plan_id, ordinal HAVING COUNT(*) > 1""",
+    "conclusion numbers in a meeting": """
+        SELECT meeting_id, ordinal, COUNT(*) FROM meetings_conclusion
+        GROUP BY meeting_id, ordinal HAVING COUNT(*) > 1""",
+    "contribution numbers in a meeting": """
+        SELECT meeting_id, ordinal, COUNT(*) FROM meetings_contribution
+        GROUP BY meeting_id, ordinal HAVING COUNT(*) > 1""",
+    "progress reports (task, unit, quarter)": """
+        SELECT task_id, organization_id, year, quarter, COUNT(*) FROM plans_progressreport
+        GROUP BY task_id, organization_id, year, quarter HAVING COUNT(*) > 1""",
+    "quarterly reviews (ward, quarter)": """
+        SELECT ward_id, year, quarter, COUNT(*) FROM meetings_quarterlyreview
+        GROUP BY ward_id, year, quarter HAVING COUNT(*) > 1""",
+    "numbering sequences behind their highest number": """
+        SELECT s.issuer_id, s.doc_type, s.term_start_year, s.last_number, MAX(d.number)
+        FROM plans_documentsequence s JOIN meetings_issueddocument d
+          ON d.issuer_id = s.issuer_id AND d.doc_type = s.doc_type
+         AND d.term_start_year = s.term_start_year
+        GROUP BY s.id HAVING MAX(d.number) > s.last_number""",
+}
+
+
+def check_database(cursor) -> dict[str, list]:
+    found = {}
+    for label, sql in DUPLICATE_QUERIES.items():
+        cursor.execute(sql)
+        found[label] = cursor.fetchall()
+    return found
+
+
+def numbering_summary(cursor, since) -> list[tuple]:
+    """Numbers given during the run, per type and term: count, lowest, highest, gaps."""
+    cursor.execute(
+        """SELECT doc_type, term_start_year, COUNT(*), MIN(number), MAX(number)
+           FROM meetings_issueddocument WHERE created_at >= %s
+           GROUP BY doc_type, term_start_year ORDER BY doc_type, term_start_year""",
+        [since],
+    )
+    rows = []
+    for doc_type, term, count, low, high in cursor.fetchall():
+        cursor.execute(
+            """SELECT COUNT(*) FROM meetings_issueddocument
+               WHERE doc_type = %s AND term_start_year = %s AND number BETWEEN 1 AND %s""",
+            [doc_type, term, high],
+        )
+        taken = cursor.fetchone()[0]
+        rows.append((doc_type, term, count, low, high, high - taken))
+    return rows
+
+
+# --- gunicorn and PostgreSQL ----------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def recreate_database(url: str) -> str:
+    import dj_database_url
+    import psycopg2
+
+    config = dj_database_url.parse(url)
+    if not config["ENGINE"].endswith("postgresql"):
+        raise SystemExit(f"--database-url must be a PostgreSQL URL, not {url!r}")
+    name = config["NAME"]
+    if name in FORBIDDEN_DATABASES or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
+        raise SystemExit(f"Refusing to drop the database {name!r}: give the load test its own.")
+    conn = psycopg2.connect(
+        dbname="postgres",
+        user=config.get("USER") or None,
+        password=config.get("PASSWORD") or None,
+        host=config.get("HOST") or None,
+        port=config.get("PORT") or None,
+    )
+    conn.autocommit = True
+    with conn.cursor() as cur:
+        cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        cur.execute(f'CREATE DATABASE "{name}"')
+    conn.close()
+    return name
+
+
+def server_environment(args, temp: Path) -> dict[str, str]:
+    env = {
+        "DATABASE_URL": args.database_url,
+        "DJANGO_SETTINGS_MODULE": "wardwork.settings",
+        "DEBUG": "false",
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "SITE_URL": "http://127.0.0.1",
+        # Plain HTTP on localhost: no redirect to HTTPS, cookies not marked Secure, no HSTS,
+        # no proxy in front (the client address is the connection's).
+        "SECURE_SSL_REDIRECT": "false",
+        "SESSION_COOKIE_SECURE": "false",
+        "CSRF_COOKIE_SECURE": "false",
+        "SECURE_HSTS_SECONDS": "0",
+        "TRUSTED_PROXY_COUNT": "0",
+        "STATIC_ROOT": str(temp / "static"),
+        "MEDIA_ROOT": str(temp / "media"),
+        "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
+        "LOG_LEVEL": "WARNING",
+        "CONN_MAX_AGE": "60",
+    }
+    return env
+
+
+def start_gunicorn(args, env: dict, port: int, log_path: Path) -> subprocess.Popen:
+    command = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "wardwork.wsgi",
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--workers",
+        str(args.workers),
+        "--timeout",
+        "60",
+        "--graceful-timeout",
+        "30",
+        "--chdir",
+        str(ROOT),
+    ]
+    log = open(log_path, "wb")  # noqa: SIM115 -- closed with the process
+    process = subprocess.Popen(  # noqa: S603
+        command, cwd=ROOT, env={**os.environ, **env}, stdout=log, stderr=subprocess.STDOUT
+    )
+    process.log_file = log
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SystemExit(f"gunicorn stopped at start:\n{log_path.read_text()[-3000:]}")
+        with (
+            contextlib.suppress(OSError),
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/accounts/login/", timeout=5) as resp,
+        ):
+            if resp.status == 200:
+                return process
+        time.sleep(0.3)
+    stop_gunicorn(process)
+    raise SystemExit(f"gunicorn did not answer within 60 s:\n{log_path.read_text()[-3000:]}")
+
+
+def warm_up(base_url: str, workers: int) -> None:
+    """A few simultaneous unrecorded requests, so that every worker has loaded the URLs and
+    templates before the users arrive (a server in service is warm)."""
+
+    def fetch():
+        with contextlib.suppress(OSError):
+            urllib.request.urlopen(f"{base_url}/accounts/login/", timeout=30).read()  # noqa: S310
+
+    for _ in range(2):
+        threads = [threading.Thread(target=fetch) for _ in range(workers * 2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+
+
+def stop_gunicorn(process: subprocess.Popen) -> int | None:
+    """SIGTERM (gunicorn finishes the requests in flight), then wait; SIGKILL as a last resort."""
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(45)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+    process.log_file.close()
+    return process.returncode
+
+
+def deadlocks(cursor, name: str) -> int:
+    cursor.execute("SELECT pg_stat_clear_snapshot()")
+    cursor.execute("SELECT deadlocks FROM pg_stat_database WHERE datname = %s", [name])
+    row = cursor.fetchone()
+    return int(row[0]) if row else 0
+
+
+def server_log_problems(log_path: Path) -> list[str]:
+    """Lines of the server's log that tell of a failure (tracebacks, deadlocks, timeouts)."""
+    patterns = ("Traceback", "deadlock", "WORKER TIMEOUT", "Internal Server Error", "[ERROR]")
+    lines = log_path.read_text(errors="replace").splitlines()
+    return [line for line in lines if any(p in line for p in patterns)]
+
+
+# --- the report -----------------------------------------------------------------------------------
+
+
+def report(ctx: Context, *, wall: float, args, meta: dict, db: dict) -> str:
+    stats = ctx.stats
+    out = []
+    out.append(f"## Load test: {args.users} users, {args.seconds:g} s ({meta['when']})")
+    out.append("")
+    out.append(
+        f"Machine: {meta['cpus']} CPU cores, {meta['python']}, PostgreSQL {meta['pg']}; "
+        f"gunicorn {meta['gunicorn']} with {args.workers} sync workers; users: "
+        f"{len(ctx.unit_users)} unit managers, {len(ctx.staff_users)} ward staff, "
+        f"{len(ctx.bloc_users)} Khối Dân vận members; think time 0–{args.think:g} s. "
+        f"Code: {meta['commit']}. Load average (1 min) at the start / end of the run: "
+        f"{meta['load']}."
+    )
+    out.append("")
+    out.append("| action | requests | refused (expected) | errors | p50 ms | p95 ms | max ms |")
+    out.append("|---|---:|---:|---:|---:|---:|---:|")
+    for action in sorted(stats.durations):
+        values = stats.durations[action]
+        out.append(
+            f"| {action} | {len(values)} | {sum(stats.refused[action].values())} | "
+            f"{stats.error_count[action]} | {percentile(values, 0.5) * 1000:.0f} | "
+            f"{percentile(values, 0.95) * 1000:.0f} | {max(values) * 1000:.0f} |"
+        )
+    for action in sorted(set(stats.error_count) - set(stats.durations)):
+        out.append(f"| {action} | 0 | 0 | {stats.error_count[action]} | | | |")
+    everything = [v for values in stats.durations.values() for v in values]
+    working = sum(len(v) for a, v in stats.durations.items() if a not in ("login", "login page"))
+    out.append(
+        f"| **all** | **{len(everything)}** | **{stats.total_refused}** | "
+        f"**{stats.total_errors}** | **{percentile(everything, 0.5) * 1000:.0f}** | "
+        f"**{percentile(everything, 0.95) * 1000:.0f}** | "
+        f"**{max(everything, default=0) * 1000:.0f}** |"
+    )
+    out.append("")
+    out.append(
+        f"- Requests: {len(everything)} ({working} in the {wall:.1f} s working phase after "
+        f"the logins: **{working / wall:.1f} requests/s**)."
+    )
+    refused = [
+        f"{action}: {count} × {reason}"
+        for action, reasons in sorted(stats.refused.items())
+        for reason, count in reasons.items()
+    ]
+    out.append(
+        f"- Expected refusals: {stats.total_refused}"
+        + (f" ({'; '.join(refused)})." if refused else ".")
+    )
+    out.append(f"- Errors: **{stats.total_errors}**.")
+    for line in stats.errors[:8]:
+        out.append(f"  - {line[:400]}")
+    out.append(f"- PostgreSQL deadlocks in the database during the run: **{db['deadlocks']}**.")
+    duplicates = {k: v for k, v in db["duplicates"].items() if v}
+    out.append(
+        f"- Duplicate numbers: **{sum(len(v) for v in duplicates.values())}** "
+        f"({len(db['duplicates'])} checks: {', '.join(db['duplicates'])})."
+    )
+    for label, rows in duplicates.items():
+        out.append(f"  - {label}: {rows[:5]}")
+    numbered = ", ".join(
+        f"{count} × {doc_type} (term {term}: {low:02d}–{high:02d}, {gaps} gaps)"
+        for doc_type, term, count, low, high, gaps in db["numbering"]
+    )
+    out.append(f"- Document numbers taken during the run: {numbered or 'none'}.")
+    out.append(
+        f"- Server log: {len(db['log_problems'])} lines with a traceback, deadlock or timeout; "
+        f"gunicorn exit status {db['gunicorn_exit']}."
+    )
+    for line in db["log_problems"][:5]:
+        out.append(f"  - `{line[:300]}`")
+    return "\n".join(out)
+
+
+# --- main -----------------------------------------------------------------------------------------
+
+
+def _git_commit() -> str:
+    """The commit the code under test comes from ("+ changes" when the tree is not clean)."""
+    try:
+        commit = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"],  # noqa: S607
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"],  # noqa: S607
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown (not a git checkout)"
+    return f"{commit} + uncommitted changes" if dirty else commit
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--users", type=int, default=50, help="simultaneous users (50)")
+    parser.add_argument("--seconds", type=float, default=60, help="working time (60)")
+    parser.add_argument("--workers", type=int, default=3, help="gunicorn sync workers (3)")
+    parser.add_argument(
+        "--think", type=float, default=1.0, help="longest think time between pages, s (1.0)"
+    )
+    parser.add_argument(
+        "--database-url",
+        default=DEFAULT_DATABASE_URL,
+        help=f"the load test's own database, dropped and recreated ({DEFAULT_DATABASE_URL})",
+    )
+    parser.add_argument(
+        "--meetings", type=int, default=MEETING_POOL, help="meetings in the document pool"
+    )
+    args = parser.parse_args(argv)
+    if args.users < 2:
+        parser.error("--users: at least 2 (one unit manager and one ward staff)")
+    return args
+
+
+def main(argv=None) -> int:
+    args = parse_args(argv)
+    temp_dir = tempfile.TemporaryDirectory(prefix="wardwork-load-")
+    temp = Path(temp_dir.name)
+    env = server_environment(args, temp)
+    os.environ.update(env)
+
+    def say(text: str) -> None:
+        print(f"[{time.strftime('%H:%M:%S', time.gmtime())}] {text}", file=sys.stderr, flush=True)
+
+    say(f"recreating the database {recreate_database(args.database_url)}")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+
+    say("migrate, collectstatic")
+    call_command("migrate", verbosity=0)
+    call_command("collectstatic", verbosity=0, interactive=False)
+    say("load_demo, accounts, meetings")
+    data = setup_data(args.users, meetings=args.meetings)
+    connection.close()
+
+    port = free_port()
+    log_path = temp / "gunicorn.log"
+    say(f"gunicorn on 127.0.0.1:{port} with {args.workers} workers")
+    server = start_gunicorn(args, env, port, log_path)
+    ctx = Context(base_url=f"http://127.0.0.1:{port}", think=args.think, **data)
+    warm_up(ctx.base_url, args.workers)
+    with connection.cursor() as cursor:
+        before = deadlocks(cursor, connection.settings_dict["NAME"])
+        cursor.execute("SELECT now()")
+        since = cursor.fetchone()[0]
+        cursor.execute("SHOW server_version")
+        pg_version = cursor.fetchone()[0].split()[0]
+    try:
+        say(f"{args.users} users log in, then work for {args.seconds:g} s")
+        load_before = os.getloadavg()[0]
+        wall = run_load(ctx, args.seconds)
+    finally:
+        say("stopping gunicorn")
+        gunicorn_exit = stop_gunicorn(server)
+    time.sleep(1.0)  # PostgreSQL publishes its statistics at most every second
+    with connection.cursor() as cursor:
+        db = {
+            "deadlocks": deadlocks(cursor, connection.settings_dict["NAME"]) - before,
+            "duplicates": check_database(cursor),
+            "numbering": numbering_summary(cursor, since),
+        }
+    db["log_problems"] = server_log_problems(log_path)
+    db["gunicorn_exit"] = gunicorn_exit
+    import gunicorn
+
+    meta = {
+        "commit": _git_commit(),
+        "load": f"{load_before:.1f} / {os.getloadavg()[0]:.1f}",
+        "when": time.strftime("%d/%m/%Y %H:%M UTC", time.gmtime()),
+        "cpus": os.cpu_count(),
+        "python": f"Python {sys.version.split()[0]}",
+        "pg": pg_version,
+        "gunicorn": gunicorn.__version__,
+    }
+    print(report(ctx, wall=wall, args=args, meta=meta, db=db))
+    failed = (
+        ctx.stats.total_errors
+        + db["deadlocks"]
+        + sum(len(v) for v in db["duplicates"].values())
+        + len(db["log_problems"])
+    )
+    connection.close()
+    temp_dir.cleanup()
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

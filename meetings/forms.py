@@ -22,6 +22,7 @@ from meetings.services import (
     MESSAGE_REASON_REQUIRED,
 )
 from plans.forms import DateInput
+from wardwork.concurrency import VersionedFormMixin
 from wardwork.forms import IdsChoiceField
 from wardwork.quarters import ROMAN
 from wardwork.text import normalize
@@ -63,7 +64,7 @@ class MeetingFilterForm(forms.Form):
     )
 
 
-class MeetingForm(forms.ModelForm):
+class MeetingForm(VersionedFormMixin, forms.ModelForm):
     """Kind, title, quarter, date and time (dd/mm/yyyy HH:MM), venue, chairs, presenter, the
     plans under review, the report and the next period's direction."""
 
@@ -215,7 +216,7 @@ class BodiesField(IdsChoiceField):
         return obj.name
 
 
-class ConclusionForm(forms.ModelForm):
+class ConclusionForm(VersionedFormMixin, forms.ModelForm):
     """A conclusion with its lead and supporting bodies and its due date or quarter. An
     empty due date and quarter leave the task due the quarter after the meeting."""
 

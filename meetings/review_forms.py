@@ -37,6 +37,8 @@ class ReviewTextForm(forms.Form):
     """The four narrative sections of the quarterly report. A section left empty takes the
     text pre-filled from the data again."""
 
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for name in REPORT_SECTIONS:
@@ -51,7 +53,8 @@ class ReviewTextForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        return {name: normalize(cleaned.get(name) or "") for name in REPORT_SECTIONS}
+        texts = {name: normalize(cleaned.get(name) or "") for name in REPORT_SECTIONS}
+        return {**texts, "version": cleaned.get("version")}
 
 
 class ReviewMeetingForm(forms.Form):

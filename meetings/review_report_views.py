@@ -68,7 +68,7 @@ def text_edit(request, quarter: Quarter):
         return refuse(request, review, ValidationError(str(MESSAGE_FINALIZED)), "#report")
     figures = review_figures(review=review)
     texts = review_texts(review=review, figures=figures)
-    form = ReviewTextForm(request.POST or None, initial=texts)
+    form = ReviewTextForm(request.POST or None, initial={**texts, "version": review.version})
     if request.method == "POST" and form.is_valid():
         changed = {
             name: _clean_lines(form.cleaned_data[name])
@@ -79,7 +79,12 @@ def text_edit(request, quarter: Quarter):
             messages.info(request, _("Nothing was changed in the report's text."))
             return back_to_page(request, review, "#report")
         try:
-            review_text_save(actor=request.user, review=review, **changed)
+            review_text_save(
+                actor=request.user,
+                review=review,
+                expected_version=form.cleaned_data["version"],
+                **changed,
+            )
         except ValidationError as error:
             if not hasattr(error, "error_dict"):
                 return refuse(request, review, error, "#report")

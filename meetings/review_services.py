@@ -32,6 +32,7 @@ from meetings.models import (
 from meetings.review_figures import quarter_figures, relabeled, review_meeting_of
 from meetings.services import can_manage_meetings, meeting_invite, meeting_save
 from plans.models import Plan
+from wardwork.concurrency import claim
 from wardwork.models import Person, Position, PositionRole, Ward
 from wardwork.quarters import Quarter
 from wardwork.roles import is_superuser, is_ward_secretary, require
@@ -269,13 +270,18 @@ def review_texts(*, review: QuarterlyReview, figures: dict | None = None) -> dic
 
 
 @transaction.atomic
-def review_text_save(*, actor, review: QuarterlyReview, **texts: str) -> QuarterlyReview:
-    """Keep the edited narrative of the report with the review (ward staff)."""
+def review_text_save(
+    *, actor, review: QuarterlyReview, expected_version=None, **texts: str
+) -> QuarterlyReview:
+    """Keep the edited narrative of the report with the review (ward staff). With
+    ``expected_version`` (the version the page showed), a text saved meanwhile by someone
+    else is not overwritten (``StaleEdit``)."""
     require(can_manage_reviews(actor, review.ward))
     unknown = set(texts) - set(REPORT_SECTIONS)
     if unknown:
         raise TypeError(f"Unknown report sections: {sorted(unknown)}")
     locked = _lock(review)
+    claim(locked, expected_version, REPORT_SECTIONS)
     for name, value in texts.items():
         setattr(locked, name, normalize(value or ""))
     locked.text_edited_at = timezone.now()

@@ -27,6 +27,7 @@ from meetings.models import (
 )
 from plans.models import Task, TaskStatus
 from plans.services import task_next_ordinal
+from wardwork.concurrency import claim
 from wardwork.models import OrganizationKind, Position, PositionRole
 from wardwork.periods import ensure_period_open
 from wardwork.quarters import Quarter
@@ -79,8 +80,17 @@ def _event(meeting: Meeting, *, actor, action: str, from_status: str, note: str 
 
 
 @transaction.atomic
-def meeting_save(*, actor, meeting: Meeting, chairs=None, reviewed_plans=None) -> Meeting:
-    """Create or edit a meeting (ward staff). A concluded meeting is refused."""
+def meeting_save(
+    *,
+    actor,
+    meeting: Meeting,
+    chairs=None,
+    reviewed_plans=None,
+    expected_version=None,
+    edited_fields=None,
+) -> Meeting:
+    """Create or edit a meeting (ward staff). A concluded meeting is refused; with
+    ``expected_version``, so is a save made meanwhile by someone else to ``edited_fields``."""
     require(can_manage_meetings(actor, meeting.ward))
     creating = meeting.pk is None
     if not creating:
@@ -90,6 +100,7 @@ def meeting_save(*, actor, meeting: Meeting, chairs=None, reviewed_plans=None) -
         require(can_manage_meetings(actor, stored.ward))
         for name in ("ward_id", "status", "concluded_at", "concluded_by_id", "created_by_id"):
             setattr(meeting, name, getattr(stored, name))
+        claim(meeting, expected_version, edited_fields)
     else:
         meeting.created_by = actor
         meeting.status = MeetingStatus.PLANNED
@@ -343,7 +354,13 @@ def contribution_delete(*, actor, contribution: Contribution) -> None:
 
 @transaction.atomic
 def conclusion_save(
-    *, actor, conclusion: Conclusion, lead_organizations, supporting_organizations=()
+    *,
+    actor,
+    conclusion: Conclusion,
+    lead_organizations,
+    supporting_organizations=(),
+    expected_version=None,
+    edited_fields=None,
 ) -> Conclusion:
     """Create or edit a conclusion (ward staff). A new one takes the next number. When it
     already has a task (the meeting was concluded, then reopened) the task follows."""
@@ -359,6 +376,7 @@ def conclusion_save(
         # Number and task as stored now, not as read when the form opened.
         stored = locked.conclusions.get(pk=conclusion.pk)
         conclusion.ordinal, conclusion.task_id = stored.ordinal, stored.task_id
+        claim(conclusion, expected_version, edited_fields)
     conclusion._history_user = actor
     conclusion.full_clean()
     conclusion.save()

@@ -127,6 +127,8 @@ def _meeting_form(request, *, ward, meeting):
                 meeting=form.instance,
                 chairs=form.cleaned_data["chairs"],
                 reviewed_plans=form.cleaned_data["reviewed_plans"],
+                expected_version=form.expected_version,
+                edited_fields=form.edited_fields,
             )
         except ValidationError as error:
             if not hasattr(error, "error_dict"):

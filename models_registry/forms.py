@@ -31,6 +31,7 @@ from models_registry.selectors import STATUS_COUNTED, STATUS_RUNNING
 from models_registry.services import MESSAGE_NOTE_REQUIRED, MESSAGE_REASON_REQUIRED
 from plans.forms import DateInput
 from plans.models import Plan
+from wardwork.concurrency import VersionedFormMixin
 from wardwork.forms import DB_ID_MAX
 from wardwork.models import Organization, Person
 from wardwork.quarters import Quarter
@@ -86,7 +87,7 @@ def _fields():
     return Field.objects.filter(is_active=True)
 
 
-class RegistrationForm(forms.ModelForm):
+class RegistrationForm(VersionedFormMixin, forms.ModelForm):
     """A unit's registration: what it is, who registers, who owns it, what will be done.
 
     ``user`` decides which owning units are offered: the units they manage, or every unit
@@ -176,6 +177,7 @@ class RegistrationForm(forms.ModelForm):
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.layout = Layout(
+            "version",
             Row(
                 Column("kind", css_class="col-12 col-md-8"),
                 Column("year", css_class="col-12 col-md-4"),

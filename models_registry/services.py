@@ -30,6 +30,7 @@ from models_registry.models import (
     RegistrationUpdate,
 )
 from models_registry.rules import can_edit_registration, can_review_registration
+from wardwork.concurrency import claim
 from wardwork.models import Organization
 from wardwork.periods import ensure_period_open
 from wardwork.quarters import Quarter
@@ -102,15 +103,19 @@ def _refuse_duplicate(registration: Registration) -> None:
 
 
 @transaction.atomic
-def registration_save_draft(*, actor, registration: Registration) -> Registration:
+def registration_save_draft(
+    *, actor, registration: Registration, expected_version=None, edited_fields=None
+) -> Registration:
     """Create a draft, or save changes to a draft or returned registration (owning unit's
-    managers, or ward staff for the unit)."""
+    managers, or ward staff for the unit). With ``expected_version`` (the version the form
+    showed), a save made meanwhile by someone else to ``edited_fields`` is refused."""
     require(can_edit_registration(actor, registration) or is_ward_staff(actor, registration))
     creating = registration.pk is None
     if not creating:
         current = Registration.objects.select_for_update().get(pk=registration.pk)
         if current.status not in (S.DRAFT, S.RETURNED):
             raise ValidationError(str(MESSAGE_NOT_EDITABLE))
+        claim(registration, expected_version, edited_fields)
         # Saving content never moves the workflow: those fields change only in their steps.
         for name in WORKFLOW_FIELDS:
             setattr(registration, name, getattr(current, name))

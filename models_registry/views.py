@@ -194,7 +194,12 @@ def _registration_form(request, registration):
     if request.method == "POST" and form.is_valid():
         submitting = "submit" in request.POST
         try:
-            saved = services.registration_save_draft(actor=request.user, registration=form.instance)
+            saved = services.registration_save_draft(
+                actor=request.user,
+                registration=form.instance,
+                expected_version=form.expected_version,
+                edited_fields=form.edited_fields,
+            )
             if submitting:
                 saved = services.registration_submit(actor=request.user, registration=saved)
         except ValidationError as error:

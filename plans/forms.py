@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from plans import services
 from plans.models import Plan, ProgressReport, Task, TaskStatus
 from plans.symbols import DOC_TYPE_CHOICES
+from wardwork.concurrency import VersionedFormMixin
 from wardwork.forms import IdsChoiceField
 from wardwork.models import Organization
 from wardwork.text import normalize
@@ -56,7 +57,7 @@ class PlanFilterForm(forms.Form):
         )
 
 
-class PlanForm(forms.ModelForm):
+class PlanForm(VersionedFormMixin, forms.ModelForm):
     """Entering the symbol fills type, number and issuer when they can be read; unusual
     symbols are kept with a warning; impossible ones get an error on the field."""
 
@@ -169,7 +170,7 @@ class PlanForm(forms.ModelForm):
         super()._post_clean()
 
 
-class TaskForm(forms.ModelForm):
+class TaskForm(VersionedFormMixin, forms.ModelForm):
     class Meta:
         model = Task
         fields = [

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from plans.models import DocumentSequence, Plan, ProgressReport, Task, TaskStatus
 from plans.rules import can_manage_plans, can_report_on_task, reportable_units
 from plans.symbols import Symbol, SymbolError, parse_symbol, symbol_key
+from wardwork.concurrency import claim
 from wardwork.models import Organization, OrganizationKind, Ward
 from wardwork.periods import ensure_period_open
 from wardwork.quarters import Quarter
@@ -91,11 +92,13 @@ def duplicate_message(existing: Plan) -> str:
 
 
 @transaction.atomic
-def plan_save(*, actor, plan: Plan) -> Plan:
+def plan_save(*, actor, plan: Plan, expected_version=None, edited_fields=None) -> Plan:
     """Create or update a plan (ward staff only). Fills type and number from the symbol when
     they are empty; refuses the same symbol from the same issuer twice in a year, naming the
-    plan already recorded."""
+    plan already recorded. With ``expected_version`` (the version the form showed), a save
+    made meanwhile by someone else to ``edited_fields`` is refused (``StaleEdit``)."""
     require(can_manage_plans(actor, plan.ward))
+    claim(plan, expected_version, edited_fields)
     if plan.symbol:
         try:
             symbol = parse_symbol(plan.symbol)
@@ -139,9 +142,13 @@ def task_next_ordinal(*, plan: Plan) -> int:
 
 
 @transaction.atomic
-def task_save(*, actor, task: Task, supporting_organizations=None) -> Task:
-    """Create or update a task (ward staff only); the next free number in its plan when new."""
+def task_save(
+    *, actor, task: Task, supporting_organizations=None, expected_version=None, edited_fields=None
+) -> Task:
+    """Create or update a task (ward staff only); the next free number in its plan when new.
+    A concurrent save is refused as in ``plan_save``."""
     require(can_manage_plans(actor, task.ward))
+    claim(task, expected_version, edited_fields)
     if not task.ordinal:
         task.ordinal = task_next_ordinal(plan=task.plan) if task.plan_id else 1
     if task.assigned_on is None:

@@ -90,7 +90,12 @@ def _plan_form(request, *, ward, plan):
     form = PlanForm(request.POST or None, request.FILES or None, instance=plan, ward=ward)
     if request.method == "POST" and form.is_valid():
         try:
-            saved = services.plan_save(actor=request.user, plan=form.instance)
+            saved = services.plan_save(
+                actor=request.user,
+                plan=form.instance,
+                expected_version=form.expected_version,
+                edited_fields=form.edited_fields,
+            )
         except ValidationError as error:
             errors_to_form(form, error)
         else:
@@ -180,6 +185,8 @@ def _task_form(request, *, task, plan):
                 actor=request.user,
                 task=form.instance,
                 supporting_organizations=form.cleaned_data["supporting_organizations"],
+                expected_version=form.expected_version,
+                edited_fields=form.edited_fields,
             )
         except ValidationError as error:
             errors_to_form(form, error)

@@ -80,6 +80,12 @@ class VersionedFormMixin(forms.Form):
         # Every page posts the version it showed; a client that sends none is not checked.
         return self.cleaned_data.get("version")
 
+    @property
+    def edited_fields(self) -> list[str]:
+        """The fields this form would overwrite: a change to one of them meanwhile is a
+        conflict, a change elsewhere (a workflow step) is not."""
+        return [name for name in self.fields if name != "version"]
+
 
 class StaleEdit(ValidationError):
     """Someone else saved the record since the version the form was loaded with."""
@@ -131,7 +137,10 @@ def _changes_since(instance, expected_version, fields):
     who = _user_name(latest.history_user)
     if baseline is None:
         return None, who, latest.history_date
-    included = None if fields is None else [f for f in fields if f != "version"]
+    tracked = {f.name for f in latest.tracked_fields if f.editable} | {
+        f.name for f in latest._history_m2m_fields
+    }
+    included = sorted(tracked if fields is None else tracked.intersection(fields))
     delta = latest.diff_against(baseline, included_fields=included)
     changed = [c.field for c in delta.changes if c.field != "version"]
     return changed, who, latest.history_date

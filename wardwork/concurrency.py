@@ -127,7 +127,7 @@ def _changes_since(instance, expected_version, fields):
         return None, None, None
     records = list(
         history.filter(id=instance.pk)
-        .select_related("history_user")
+        .select_related("history_user__person")
         .order_by("-history_date", "-history_id")[:200]
     )
     if not records:
@@ -149,7 +149,7 @@ def _changes_since(instance, expected_version, fields):
 def _user_name(user) -> str:
     if user is None:
         return gettext("Someone")
-    return user.get_full_name() or user.get_username()
+    return str(user)
 
 
 def _stale_errors(instance, changes, who, when) -> dict:

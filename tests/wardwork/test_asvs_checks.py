@@ -336,6 +336,42 @@ def test_12_1_2_a_workbook_that_unpacks_too_large_is_refused_before_reading(home
     assert not Registration.objects.exists()
 
 
+def test_5_2_5_an_uploaded_word_template_cannot_reach_python_internals(home):
+    """5.2.5 (template injection): ward staff may upload Word layouts with placeholders;
+    they render in Jinja's sandbox, so a placeholder that climbs to Python's classes is
+    refused as a broken template instead of running."""
+    from django.core.files.base import ContentFile
+    from docx import Document
+
+    from meetings.documents import DocumentTemplateError, render_party_document
+    from meetings.models import DocumentKind, DocumentTemplate
+
+    def layout(text: str) -> ContentFile:
+        document = Document()
+        document.add_paragraph(text)
+        buffer = io.BytesIO()
+        document.save(buffer)
+        return ContentFile(buffer.getvalue(), name="mau.docx")
+
+    template = DocumentTemplate.objects.create(
+        kind=DocumentKind.CONCLUSION_NOTICE,
+        ward=home.ward,
+        name="Mẫu phường",
+        file=layout("{{ number_line }}"),
+        uploaded_by=home.staff,
+    )
+    context = {"number_line": "Số 01-TB/ĐU"}
+    assert b"word/document.xml" in render_party_document(
+        DocumentKind.CONCLUSION_NOTICE, context, ward=home.ward
+    )  # the ward's own layout is the one used
+
+    template.file = layout("{{ number_line.__class__.__mro__[1].__subclasses__() }}")
+    template.save()
+    with pytest.raises(DocumentTemplateError) as refused:
+        render_party_document(DocumentKind.CONCLUSION_NOTICE, context, ward=home.ward)
+    assert type(refused.value.__cause__).__name__ == "SecurityError"  # the sandbox said no
+
+
 # --- V7 Logging -------------------------------------------------------------------------------
 
 

@@ -27,6 +27,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
+from django.db.models import Value
 from django.db.models.fields.files import FieldFile
 from django.utils import dateformat, timezone
 from django.utils.text import Truncator
@@ -36,6 +37,8 @@ from django.utils.translation import gettext_lazy as _
 DEFAULT_LIMIT = 50
 # A changed text longer than this is shortened (the admin keeps the whole text).
 TEXT_LIMIT = 120
+# Records of one object by one user this close together are one save (see ``_bursts``).
+BURST = dt.timedelta(seconds=2)
 
 # Never shown, whatever the model's history keeps.
 NEVER_SHOWN = frozenset({"password", "last_login"})
@@ -227,24 +230,18 @@ def object_history(obj, limit: int = DEFAULT_LIMIT, *, exclude=()) -> ObjectHist
     result = ObjectHistory()
     result.truncated = len(records) > limit
 
-    # Many-to-many rows of every record, one query per field.
-    m2m_values: dict[str, dict[Any, frozenset]] = {}
-    ids = [r.history_id for r in records]
-    for f, through, target in m2m:
-        per_record: dict[Any, set] = defaultdict(set)
-        if ids:
-            for history_id, pk in through.objects.filter(history_id__in=ids).values_list(
-                "history_id", target
-            ):
-                per_record[history_id].add(pk)
-        m2m_values[f.name] = {i: frozenset(per_record.get(i, ())) for i in ids}
+    # Many-to-many rows of every record: one query (a UNION over the fields), only when a
+    # change is compared at all.
+    m2m_values = _m2m_rows(m2m, [r.history_id for r in records]) if len(records) > 1 else {}
 
     related = _Related(obj)
     raw_rows = []
-    for index, record in enumerate(records[:limit]):
-        before = records[index + 1] if index + 1 < len(records) else None
+    for first, last in _bursts(records[:limit], fields):
+        record, oldest = records[first], records[last]
+        kind = "+" if oldest.history_type == "+" else record.history_type
+        before = records[last + 1] if last + 1 < len(records) else None
         diffs = []
-        if record.history_type == "~" and before is not None:
+        if kind == "~" and before is not None:
             for f in fields:
                 old, new = getattr(before, f.attname), getattr(record, f.attname)
                 if _raw(old) != _raw(new):
@@ -253,19 +250,21 @@ def object_history(obj, limit: int = DEFAULT_LIMIT, *, exclude=()) -> ObjectHist
                         related.want(f.related_model, old)
                         related.want(f.related_model, new)
             for f, _through, _target in m2m:
-                old = m2m_values[f.name][before.history_id]
-                new = m2m_values[f.name][record.history_id]
+                old = m2m_values.get((f.name, before.history_id), frozenset())
+                new = m2m_values.get((f.name, record.history_id), frozenset())
                 if old != new:
                     diffs.append((f, old, new))
                     for pk in old | new:
                         related.want(f.related_model, pk)
-        reason = (record.history_change_reason or "").strip()
-        if record.history_type == "~" and before is not None and not diffs and not reason:
+        reasons = [(r.history_change_reason or "").strip() for r in records[first : last + 1]]
+        reason = next((r for r in reasons if r), "")
+        if kind == "~" and before is not None and not diffs and not reason:
             continue  # nothing the page can show changed
-        raw_rows.append((record, diffs, reason))
+        shown_record = oldest if kind == "+" else record
+        raw_rows.append((shown_record, kind, diffs, reason))
 
     related.load()
-    for record, diffs, reason in raw_rows:
+    for record, kind, diffs, reason in raw_rows:
         changes = []
         for f, old, new in diffs:
             label = str(f.verbose_name)
@@ -297,13 +296,74 @@ def object_history(obj, limit: int = DEFAULT_LIMIT, *, exclude=()) -> ObjectHist
             HistoryRow(
                 when=record.history_date,
                 who=user_display_name(user),
-                action=str(ACTIONS.get(record.history_type, record.history_type)),
-                kind=record.history_type,
+                action=str(ACTIONS.get(kind, kind)),
+                kind=kind,
                 changes=changes,
                 reason=reason,
             )
         )
     return result
+
+
+def _bursts(records, fields) -> list[tuple[int, int]]:
+    """Index ranges (newest, oldest) of records that are one save: a record that changed
+    only many-to-many rows joins the record before it, when both are by the same user within
+    ``BURST`` of each other. Saving a task and then setting its supporting units writes
+    three records (the fields, the units removed, the units added); the page shows them as
+    one change."""
+    groups: list[list[int]] = []
+    for index, record in enumerate(records):
+        if groups:
+            head = records[groups[-1][0]]
+            newer = records[groups[-1][-1]]
+            if (
+                newer.history_type == "~"
+                and record.history_type in ("~", "+")
+                and all(
+                    _raw(getattr(newer, f.attname)) == _raw(getattr(record, f.attname))
+                    for f in fields
+                )
+                and getattr(record, "history_user_id", None)
+                == getattr(head, "history_user_id", None)
+                and dt.timedelta(0) <= newer.history_date - record.history_date <= BURST
+                and not (
+                    record.history_change_reason
+                    and head.history_change_reason
+                    and record.history_change_reason != head.history_change_reason
+                )
+            ):
+                groups[-1].append(index)
+                continue
+        groups.append([index])
+    return [(group[0], group[-1]) for group in groups]
+
+
+def _m2m_rows(m2m, ids) -> dict[tuple[str, Any], frozenset]:
+    """(field name, history id) -> the related ids kept with that record."""
+    if not m2m or not ids:
+        return {}
+    parts = [
+        through.objects.filter(history_id__in=ids)
+        .annotate(m2m_field=Value(index))
+        .values_list("history_id", target, "m2m_field")
+        .order_by()
+        for index, (_f, through, target) in enumerate(m2m)
+    ]
+    column_types = {
+        through._meta.get_field(target).target_field.get_internal_type()
+        for _f, through, target in m2m
+    }
+    if len(parts) == 1:
+        queries = parts
+    elif len(column_types) == 1:
+        queries = [parts[0].union(*parts[1:], all=True)]
+    else:  # related ids of different types do not mix in one column
+        queries = parts
+    values: dict[tuple[str, Any], set] = defaultdict(set)
+    for query in queries:
+        for history_id, pk, index in query:
+            values[(m2m[index][0].name, history_id)].add(pk)
+    return {key: frozenset(pks) for key, pks in values.items()}
 
 
 def _names(related: _Related, model, pks) -> str:

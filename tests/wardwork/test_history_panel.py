@@ -257,6 +257,7 @@ def test_deletion_is_shown(home):
 
 def test_long_texts_are_shortened(home):
     plan = PlanFactory(ward=home.ward, title="Ngắn")
+    plan._history_user = home.secretary
     plan.title = "Dài " * 200
     plan.save()
     (change,) = object_history(plan)[0].changes
@@ -301,6 +302,7 @@ def test_more_records_than_the_limit(home):
     for n in range(1, 6):
         org.short_name = str(n)
         org.save()
+    _pin_latest(org)
     rows = object_history(org, limit=3)
     assert len(rows) == 3 and rows.truncated
     assert [(c.old, c.new) for c in rows[-1].changes] == [("2", "3")]
@@ -370,3 +372,60 @@ def test_the_plan_page_query_count_does_not_grow_with_the_records(client, home):
     count_few = _queries(lambda: client.get(reverse("plans:plan_detail", args=[few.pk])))
     count_many = _queries(lambda: client.get(reverse("plans:plan_detail", args=[many.pk])))
     assert count_few == count_many
+
+
+def test_two_many_to_many_fields_and_a_flat_query_count(home):
+    """A meeting keeps its chairs and reviewed plans: both show, read in one query."""
+    plans = [PlanFactory(ward=home.ward), PlanFactory(ward=home.ward)]
+    people = [home.secretary.person, home.staff.person, home.dvk.person]
+
+    def changed_meeting(changes):
+        meeting = MeetingFactory(ward=home.ward)
+        meeting._history_user = home.secretary
+        for n in range(changes):
+            meeting.chairs.set([people[n % 3]])
+            meeting.reviewed_plans.set([plans[n % 2]])
+        return meeting
+
+    few, many = changed_meeting(2), changed_meeting(20)
+    _pin_latest(few)  # a minute apart: each record its own row
+    _pin_latest(many)
+    changes = [(c.name, c.old, c.new) for r in object_history(few) for c in r.changes]
+    assert ("chairs", "–", people[0].full_name) in changes
+    assert ("reviewed_plans", "–", str(plans[0])) in changes
+    assert ("chairs", people[0].full_name, "–") in changes  # set() removes, then adds
+    # The records (with their users), the chairs and plans kept with them (one UNION),
+    # the people and the plans they name.
+    assert _queries(lambda: object_history(few)) == 4
+    assert _queries(lambda: object_history(many)) == 4
+
+
+def test_one_save_is_one_row(home):
+    """Saving a task and setting its supporting units writes three records (the fields,
+    the units removed, the units added): the panel shows one change, and the creation with
+    its units one "created"."""
+    task = Task(ward=home.ward, title="Vận động", lead_organization=home.cell, plan=None)
+    task_save(actor=home.secretary, task=task, supporting_organizations=[home.women])
+    assert [r.kind for r in object_history(task)] == ["+"]
+    task.title = "Vận động nhân dân"
+    task_save(actor=home.secretary, task=task, supporting_organizations=[home.bloc])
+    assert task.history.count() == 5
+    rows = object_history(task)
+    assert [r.kind for r in rows] == ["~", "+"]
+    assert {c.name: (c.old, c.new) for c in rows[0].changes} == {
+        "title": ("Vận động", "Vận động nhân dân"),
+        "supporting_organizations": (home.women.name, home.bloc.name),
+    }
+
+
+def test_saves_by_different_people_are_not_merged(home):
+    org = OrganizationFactory(ward=home.ward, short_name="A")
+    for user, name in ((home.secretary, "B"), (home.staff, "C")):
+        org._history_user = user
+        org.short_name = name
+        org.save()
+    rows = object_history(org)
+    assert [(r.who, [(c.old, c.new) for c in r.changes]) for r in rows[:2]] == [
+        (home.staff.person.full_name, [("B", "C")]),
+        (home.secretary.person.full_name, [("A", "B")]),
+    ]

@@ -60,7 +60,9 @@ import itertools
 import os
 import random
 import re
+import resource
 import secrets
+import shutil
 import signal
 import socket
 import subprocess
@@ -85,6 +87,10 @@ WARD_NAME = "Phường Phúc Đồng"
 REPORT_QUARTERS = ("2021-Q1", "2021-Q2")  # the quarters unit managers report on
 ACCOUNT_PREFIX = "load"
 MEETING_POOL = 400  # meetings whose documents are not numbered yet
+NUMBERED_BC = "staff: generate the quarterly report (BC)"
+NUMBERED_BB = "staff: minutes of a meeting (BB)"
+NUMBERED_TB = "staff: conclusion notice (TB)"
+NUMBERED = {NUMBERED_BC, NUMBERED_BB, NUMBERED_TB}
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
@@ -100,6 +106,19 @@ class Stats:
     errors: list[str] = field(default_factory=list)
     error_count: Counter = field(default_factory=Counter)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    numbering_in_flight: int = 0
+    numbering_most_in_flight: int = 0
+
+    def numbering_started(self) -> None:
+        with self.lock:
+            self.numbering_in_flight += 1
+            self.numbering_most_in_flight = max(
+                self.numbering_most_in_flight, self.numbering_in_flight
+            )
+
+    def numbering_ended(self) -> None:
+        with self.lock:
+            self.numbering_in_flight -= 1
 
     def record(self, action: str, seconds: float) -> None:
         with self.lock:
@@ -192,6 +211,9 @@ class Browser:
         if body is not None:
             headers["Content-Type"] = "application/x-www-form-urlencoded"
         req = urllib.request.Request(url, data=body, method=method, headers=headers)  # noqa: S310
+        numbering = action in NUMBERED
+        if numbering:
+            self.stats.numbering_started()
         started = time.perf_counter()
         try:
             with self.opener.open(req, timeout=self.timeout) as resp:
@@ -202,6 +224,9 @@ class Browser:
             self.stats.record(action, time.perf_counter() - started)
             self.stats.error(action, f"{method} {path}: connection error {exc!r}")
             raise WorkflowError from exc
+        finally:
+            if numbering:
+                self.stats.numbering_ended()
         self.stats.record(action, time.perf_counter() - started)
         if answer.status in expect:
             return answer
@@ -344,6 +369,7 @@ class Context:
     concluded_meeting_ids: list[int]
     report_quarters: list[str]
     think: float = 1.0
+    seed: int = 0
     stats: Stats = field(default_factory=Stats)
     refusals: Refusals = field(default_factory=Refusals)
     counter: itertools.count = field(default_factory=lambda: itertools.count(1))
@@ -475,42 +501,44 @@ def reviewer_iteration(b: Browser, ctx: Context, username: str, rng: random.Rand
 
 
 def staff_iteration(b: Browser, ctx: Context, username: str, rng: random.Random, deadline):
-    """Ward staff: the reviewer's pages, then the report's text, the numbered documents."""
-    reviewer_iteration(b, ctx, username, rng, deadline)
-    if not _pause(ctx, rng, deadline):
-        return
-    quarter = rng.choice(REPORT_QUARTERS)
-    page = b.get("staff: report text form", f"/quarters/{quarter}/text/")
-    form = find_form(page.body, lambda f: "results_text" in f.fields)
-    values = form_values(form)
-    values["direction_text"] = (
-        f"Tiếp tục triển khai các phong trào thi đua; bản sửa của {username}, lần "
-        f"{next(ctx.counter)}."
-    )
-    b.post(
-        "staff: save the report text",
-        f"/quarters/{quarter}/text/",
-        values,
-        expect=(302,),
-        refusals=ctx.refusals.stale_edit,
-    )
-    if not _pause(ctx, rng, deadline):
-        return
+    """Ward staff: the numbered documents every round (the quarterly report, two meeting
+    documents), the report's text and the reviewer's pages every other round."""
     quarter = rng.choice(ctx.report_quarters)
     page = b.get("staff: quarter page (report)", f"/quarters/{quarter}/")
     form = find_form(page.body, lambda f: (f.action or "").endswith("/report.docx"))
-    answer = b.post("staff: generate the quarterly report (BC)", form.action, form_values(form))
-    _check_docx(ctx, "staff: generate the quarterly report (BC)", answer)
     if not _pause(ctx, rng, deadline):
         return
-    if rng.random() < 0.5:
-        kind, action = "minutes.docx", "staff: minutes of a meeting (BB)"
-        meeting = rng.choice(ctx.meeting_ids)
-    else:
-        kind, action = "conclusion-notice.docx", "staff: conclusion notice (TB)"
-        meeting = rng.choice(ctx.concluded_meeting_ids)
-    answer = b.get(action, f"/meetings/{meeting}/{kind}")
-    _check_docx(ctx, action, answer)
+    answer = b.post(NUMBERED_BC, form.action, form_values(form))
+    _check_docx(ctx, NUMBERED_BC, answer)
+    for _ in range(2):
+        if not _pause(ctx, rng, deadline):
+            return
+        if rng.random() < 0.5:
+            kind, action = "minutes.docx", NUMBERED_BB
+            meeting = rng.choice(ctx.meeting_ids)
+        else:
+            kind, action = "conclusion-notice.docx", NUMBERED_TB
+            meeting = rng.choice(ctx.concluded_meeting_ids)
+        answer = b.get(action, f"/meetings/{meeting}/{kind}")
+        _check_docx(ctx, action, answer)
+    if rng.random() < 0.5 and _pause(ctx, rng, deadline):
+        quarter = rng.choice(REPORT_QUARTERS)
+        page = b.get("staff: report text form", f"/quarters/{quarter}/text/")
+        form = find_form(page.body, lambda f: "results_text" in f.fields)
+        values = form_values(form)
+        values["direction_text"] = (
+            f"Tiếp tục triển khai các phong trào thi đua; bản sửa của {username}, lần "
+            f"{next(ctx.counter)}."
+        )
+        b.post(
+            "staff: save the report text",
+            f"/quarters/{quarter}/text/",
+            values,
+            expect=(302,),
+            refusals=ctx.refusals.stale_edit,
+        )
+    if rng.random() < 0.5 and _pause(ctx, rng, deadline):
+        reviewer_iteration(b, ctx, username, rng, deadline)
 
 
 def _check_docx(ctx: Context, action: str, answer: Answer) -> None:
@@ -523,7 +551,7 @@ ITERATIONS = {"unit": unit_iteration, "staff": staff_iteration, "bloc": reviewer
 
 def run_user(ctx: Context, username: str, role: str, start: threading.Barrier, seconds: float):
     """One simulated user: log in, wait for everyone, work until the time is over."""
-    rng = random.Random(f"{username}")
+    rng = random.Random(f"{ctx.seed}-{username}")
     b = Browser(ctx.base_url, ctx.stats)
     try:
         b.login(username, ctx.password)
@@ -972,7 +1000,8 @@ def report(ctx: Context, *, wall: float, args, meta: dict, db: dict) -> str:
         f"Machine: {meta['cpus']} CPU cores, {meta['python']}, PostgreSQL {meta['pg']}; "
         f"gunicorn {meta['gunicorn']} with {args.workers} sync workers; users: "
         f"{len(ctx.unit_users)} unit managers, {len(ctx.staff_users)} ward staff, "
-        f"{len(ctx.bloc_users)} Khối Dân vận members; think time 0–{args.think:g} s. "
+        f"{len(ctx.bloc_users)} Khối Dân vận members; think time 0–{args.think:g} s; "
+        f"seed {args.seed}. "
         f"Code: {meta['commit']}. Load average (1 min) at the start / end of the run: "
         f"{meta['load']}."
     )
@@ -1025,13 +1054,23 @@ def report(ctx: Context, *, wall: float, args, meta: dict, db: dict) -> str:
         f"{count} × {doc_type} (term {term}: {low:02d}–{high:02d}, {gaps} gaps)"
         for doc_type, term, count, low, high, gaps in db["numbering"]
     )
-    out.append(f"- Document numbers taken during the run: {numbered or 'none'}.")
+    out.append(
+        f"- Document numbers taken during the run: {numbered or 'none'}; document requests "
+        f"(BC, BB, TB) in flight at once: up to {stats.numbering_most_in_flight}."
+    )
     out.append(
         f"- Server log: {len(db['log_problems'])} lines with a traceback, deadlock or timeout; "
         f"gunicorn exit status {db['gunicorn_exit']}."
     )
     for line in db["log_problems"][:5]:
         out.append(f"  - `{line[:300]}`")
+    if db.get("log_kept"):
+        out.append(f"  - the whole server log is kept in {db['log_kept']}")
+    out.append(
+        f"- CPU time: gunicorn (all workers, logins included) {db['cpu'][0]:.0f} s; this "
+        f"script's simulated users {db['cpu'][1]:.0f} s (logins and working phase); the machine "
+        f"has {meta['cpus']} cores."
+    )
     return "\n".join(out)
 
 
@@ -1074,9 +1113,14 @@ def parse_args(argv=None):
         help=f"the load test's own database, dropped and recreated ({DEFAULT_DATABASE_URL})",
     )
     parser.add_argument(
+        "--seed", type=int, default=None, help="seed of the users' choices (random by default)"
+    )
+    parser.add_argument(
         "--meetings", type=int, default=MEETING_POOL, help="meetings in the document pool"
     )
     args = parser.parse_args(argv)
+    if args.seed is None:
+        args.seed = secrets.randbelow(10**6)
     if args.users < 2:
         parser.error("--users: at least 2 (one unit manager and one ward staff)")
     return args
@@ -1110,7 +1154,7 @@ def main(argv=None) -> int:
     log_path = temp / "gunicorn.log"
     say(f"gunicorn on 127.0.0.1:{port} with {args.workers} workers")
     server = start_gunicorn(args, env, port, log_path)
-    ctx = Context(base_url=f"http://127.0.0.1:{port}", think=args.think, **data)
+    ctx = Context(base_url=f"http://127.0.0.1:{port}", think=args.think, seed=args.seed, **data)
     warm_up(ctx.base_url, args.workers)
     with connection.cursor() as cursor:
         before = deadlocks(cursor, connection.settings_dict["NAME"])
@@ -1121,7 +1165,9 @@ def main(argv=None) -> int:
     try:
         say(f"{args.users} users log in, then work for {args.seconds:g} s")
         load_before = os.getloadavg()[0]
+        client_before = resource.getrusage(resource.RUSAGE_SELF)
         wall = run_load(ctx, args.seconds)
+        client_after = resource.getrusage(resource.RUSAGE_SELF)
     finally:
         say("stopping gunicorn")
         gunicorn_exit = stop_gunicorn(server)
@@ -1134,6 +1180,16 @@ def main(argv=None) -> int:
         }
     db["log_problems"] = server_log_problems(log_path)
     db["gunicorn_exit"] = gunicorn_exit
+    server_cpu = resource.getrusage(resource.RUSAGE_CHILDREN)  # gunicorn and its workers
+    db["cpu"] = (
+        server_cpu.ru_utime + server_cpu.ru_stime,
+        (client_after.ru_utime + client_after.ru_stime)
+        - (client_before.ru_utime + client_before.ru_stime),
+    )
+    if db["log_problems"]:
+        kept = Path(tempfile.gettempdir()) / f"wardwork-load-{time.strftime('%Y%m%d-%H%M%S')}.log"
+        shutil.copy(log_path, kept)
+        db["log_kept"] = str(kept)
     import gunicorn
 
     meta = {

@@ -22,7 +22,6 @@ from io import BytesIO
 from django.utils import translation
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
@@ -34,6 +33,7 @@ from models_registry.models import (
     RegistrationStatus,
 )
 from plans.models import TaskStatus
+from wardwork import xlsx
 
 BOLD = Font(bold=True)
 TITLE = Font(bold=True, size=13)
@@ -70,10 +70,8 @@ class _Sheet:
         """A value as a cell: text cleaned of what XLSX cannot hold and never read as a
         formula; a date with the dd/mm/yyyy format."""
         if isinstance(value, str):
-            value = ILLEGAL_CHARACTERS_RE.sub("", value)[:32_000]
-        cell = WriteOnlyCell(self.sheet, value=value)
-        if isinstance(value, str) and value.startswith("="):
-            cell.data_type = "s"
+            value = xlsx.clean_text(value)
+        cell = xlsx.guard(WriteOnlyCell(self.sheet, value=value))
         if isinstance(value, dt.date):
             cell.number_format = DATE_FORMAT
         if font is not None:

@@ -12,8 +12,6 @@ from io import BytesIO
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
@@ -21,6 +19,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from models_registry import spreadsheet_columns as cols
 from models_registry.models import Field
 from models_registry.spreadsheet_import import ImportResult, RowError, import_registrations
+from wardwork import xlsx
 
 __all__ = [
     "ImportResult",
@@ -36,19 +35,8 @@ RELATED = ("organization", "person", "registered_by_unit", "field", "plan", "rep
 
 # --- export -------------------------------------------------------------------------------------
 def _cell(sheet, value, *, bold: bool = False):
-    """A value to append: text without the characters XLSX cannot hold, cut to Excel's
-    limit; a cell object only where needed (bold, or text that would read as a formula)."""
-    if isinstance(value, str):
-        value = ILLEGAL_CHARACTERS_RE.sub("", value)[: cols.CELL_LIMIT]
-    formula_like = isinstance(value, str) and value.startswith("=")
-    if not (bold or formula_like):
-        return value
-    cell = WriteOnlyCell(sheet, value=value)
-    if formula_like:
-        cell.data_type = "s"  # text typed by a user is never written as a formula
-    if bold:
-        cell.font = BOLD
-    return cell
+    """A value to append: clean text, never a formula (``wardwork.xlsx``), bold on asking."""
+    return xlsx.cell(sheet, value, font=BOLD if bold else None)
 
 
 def _widths(sheet, columns) -> None:

@@ -7,19 +7,14 @@ from io import BytesIO
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
 from plans.models import Plan, ProgressReport
+from wardwork import xlsx
 
 
 def _header(sheet, labels):
-    cells = []
-    for label in labels:
-        cell = WriteOnlyCell(sheet, value=str(label))
-        cell.font = Font(bold=True)
-        cells.append(cell)
-    sheet.append(cells)
+    sheet.append([xlsx.cell(sheet, str(label), font=Font(bold=True)) for label in labels])
 
 
 def _date(value):
@@ -32,7 +27,7 @@ def plan_workbook(plan: Plan) -> bytes:
     workbook = Workbook(write_only=True)  # rows stream out; memory does not grow with them
 
     tasks_sheet = workbook.create_sheet(_("Tasks"))
-    tasks_sheet.append([f"{plan.label} – {plan.title}"])
+    xlsx.row(tasks_sheet, [f"{plan.label} – {plan.title}"])
     tasks_sheet.append([])
     _header(
         tasks_sheet,
@@ -49,7 +44,8 @@ def plan_workbook(plan: Plan) -> bytes:
     today = timezone.localdate()
     tasks = list(plan.tasks.all())
     for task in tasks:
-        tasks_sheet.append(
+        xlsx.row(
+            tasks_sheet,
             [
                 task.ordinal,
                 task.title,
@@ -58,7 +54,7 @@ def plan_workbook(plan: Plan) -> bytes:
                 _date(task.due_date) or (task.due_quarter.short_label if task.due_quarter else ""),
                 task.get_status_display(),
                 _("Yes") if task.is_overdue(today) else "",
-            ]
+            ],
         )
 
     reports_sheet = workbook.create_sheet(_("Progress"))
@@ -83,7 +79,8 @@ def plan_workbook(plan: Plan) -> bytes:
     )
     for report in reports.iterator(chunk_size=500):
         reporter = report.reported_by
-        reports_sheet.append(
+        xlsx.row(
+            reports_sheet,
             [
                 report.task.ordinal,
                 report.task.title,
@@ -100,7 +97,7 @@ def plan_workbook(plan: Plan) -> bytes:
                 timezone.localtime(report.reported_at).strftime("%d/%m/%Y %H:%M")
                 if report.reported_at
                 else "",
-            ]
+            ],
         )
     buffer = BytesIO()
     workbook.save(buffer)

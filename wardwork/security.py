@@ -12,6 +12,7 @@ nonce), so a dependency would only add configuration to learn; docs/security.md 
 from __future__ import annotations
 
 from django.conf import settings
+from django.utils.cache import add_never_cache_headers
 from django.db.models import Sum
 
 
@@ -26,7 +27,8 @@ def build_permissions_policy(features: dict[str, list[str]]) -> str:
 
 
 class SecurityHeadersMiddleware:
-    """Adds the Content-Security-Policy and Permissions-Policy headers to every response.
+    """Adds the Content-Security-Policy and Permissions-Policy headers to every response,
+    and ``Cache-Control: no-store`` to what a logged-in user is sent (unless a view chose).
 
     Paths under one of ``settings.CONTENT_SECURITY_POLICY_RELAXED`` prefixes get the extra
     directives listed there (the admin's third-party templates use ``style`` attributes).
@@ -50,6 +52,11 @@ class SecurityHeadersMiddleware:
 
     def __call__(self, request):
         response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and "Cache-Control" not in response:
+            # Ward data is never kept by the browser or a proxy: after logging out on a
+            # shared office computer, "Back" shows nothing (ASVS 8.2.1).
+            add_never_cache_headers(response)
         if self.permissions:
             response.headers.setdefault("Permissions-Policy", self.permissions)
         if settings.DEBUG and response.status_code in (404, 500):

@@ -1,8 +1,8 @@
 """Tests for OWASP ASVS 4.0.3 level 2 requirements that no other test proved (docs/asvs.md).
 
-Each test names the requirement it proves. The strict xfails are gaps or bugs found during
-the assessment: they pass (and so fail the suite, being strict) the day they are fixed, and
-then lose their mark.
+Each test names the requirement it proves. Three began as strict xfails for the gaps the
+assessment found (formula injection in the plan export, no Cache-Control, a 10-character
+minimum); they are fixed and the tests now guard them.
 """
 
 import io
@@ -86,11 +86,6 @@ def test_2_1_7_a_common_password_of_the_required_length_is_refused_at_the_field(
     assert home.secretary.check_password(PASSWORD)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="ASVS 2.1.1 asks for at least 12 characters; AUTH_PASSWORD_VALIDATORS in "
-    "wardwork/settings.py sets MinimumLengthValidator min_length=10",
-)
 def test_2_1_1_an_eleven_character_password_is_refused(client, home):
     client.force_login(home.secretary)
     response = client.post(
@@ -153,11 +148,6 @@ def test_3_4_2_and_3_4_3_the_session_cookie_is_httponly_and_samesite(home):
     assert not cookie["domain"]  # host-only: not sent to other sub-domains
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="ASVS 8.2.1 / 3.3.1 (back button after logout): pages with ward data are sent "
-    "without Cache-Control; only the home page and the unit quarter pages use never_cache",
-)
 def test_8_2_1_pages_with_ward_data_are_not_stored_by_the_browser(client, home):
     plans = make_plans(home)
     client.force_login(home.secretary)
@@ -207,11 +197,6 @@ def test_4_2_2_login_and_logout_need_the_csrf_token(home):
 # --- V5 Output encoding: spreadsheets ---------------------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG plans/exports.py plan_workbook: text is appended raw, so openpyxl writes a "
-    "value starting with '=' as a formula (the registry and quarter annex exports guard it)",
-)
 def test_5_3_1_text_a_unit_reports_is_never_a_formula_in_the_plan_export(home):
     plans = make_plans(home)
     injected = '=HYPERLINK("https://evil.example/","Xem minh chứng")'

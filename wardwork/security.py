@@ -12,8 +12,8 @@ nonce), so a dependency would only add configuration to learn; docs/security.md 
 from __future__ import annotations
 
 from django.conf import settings
-from django.utils.cache import add_never_cache_headers
 from django.db.models import Sum
+from django.utils.cache import add_never_cache_headers
 
 
 def build_policy(directives: dict[str, list[str]]) -> str:

@@ -3,7 +3,10 @@
 predicates of ``services``, every change goes through ``services``. Under htmx, a change
 answers with the part of the page it changes (a row with the counts, the numbered list with
 its count) so the meeting goes on without leaving the page; without JavaScript, a normal POST
-redirects back to the tab."""
+redirects back to the tab.
+
+Removed contributions and conclusions are listed under their section and restored from
+there (``record_services``)."""
 
 from __future__ import annotations
 
@@ -14,9 +17,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from meetings import selectors, services
+from meetings import record_services, selectors, services
 from meetings.forms import AttendanceMarkForm, ConclusionForm, ContributionForm, InviteForm
-from meetings.models import Conclusion
+from meetings.models import Conclusion, Contribution
 from meetings.services import can_manage_meetings, can_record_contributions
 from meetings.views import (
     back,
@@ -99,7 +102,7 @@ def attendance_mark(request, pk: int):
 # --- contributions --------------------------------------------------------------------------------
 
 
-def _contributions_section(request, meeting, *, form, added=None):
+def _contributions_section(request, meeting, *, form, added=None, restored=None):
     contributions = selectors.meeting_contributions(meeting=meeting)
     return render(
         request,
@@ -111,6 +114,7 @@ def _contributions_section(request, meeting, *, form, added=None):
             "contribution_form": form,
             "can_record": True,
             "added": added,
+            "restored": restored,
             "oob": True,
         },
     )
@@ -166,7 +170,7 @@ def contribution_delete(request, pk: int):
 # --- conclusions ----------------------------------------------------------------------------------
 
 
-def _conclusions_section(request, meeting, *, form, added=None):
+def _conclusions_section(request, meeting, *, form, added=None, restored=None):
     conclusions = selectors.meeting_conclusions(meeting=meeting)
     return render(
         request,
@@ -178,6 +182,7 @@ def _conclusions_section(request, meeting, *, form, added=None):
             "conclusion_form": form,
             "can_manage": True,
             "added": added,
+            "restored": restored,
             "oob": True,
         },
     )
@@ -257,4 +262,54 @@ def conclusion_delete(request, pk: int):
     if request.htmx:
         return _conclusions_section(request, meeting, form=ConclusionForm(meeting=meeting))
     messages.success(request, _("Conclusion removed; the ones after it moved up."))
+    return back(request, meeting, "conclusions")
+
+
+# --- removed lines, restored ----------------------------------------------------------------------
+
+
+def _meeting_of_removed(request, model, pk: int):
+    """The meeting a removed row belonged to, within the user's scope; else 404."""
+    record = record_services.removed_record(model, pk)
+    return selectors.meeting_get_for_change(user=request.user, pk=record.meeting_id)
+
+
+@require_POST
+def contribution_restore(request, pk: int):
+    """Put a removed contribution back at the end of the list."""
+    meeting = _meeting_of_removed(request, Contribution, pk)
+    require(can_record_contributions(request.user, meeting))
+    if meeting.is_read_only:
+        return refuse_read_only(request, meeting, "contributions")
+    try:
+        contribution = record_services.contribution_restore(
+            actor=request.user, meeting=meeting, pk=pk
+        )
+    except ValidationError as error:
+        return refuse(request, meeting, error, "contributions")
+    if request.htmx:
+        fresh = ContributionForm(ward=meeting.ward)
+        return _contributions_section(request, meeting, form=fresh, restored=contribution)
+    messages.success(
+        request, _("Contribution restored as number %(n)s.") % {"n": contribution.ordinal}
+    )
+    return back(request, meeting, "contributions")
+
+
+@require_POST
+def conclusion_restore(request, pk: int):
+    """Put a removed conclusion back at the end of the list, with its bodies (and its task
+    as it was before the removal cancelled it)."""
+    meeting = _meeting_of_removed(request, Conclusion, pk)
+    require(can_manage_meetings(request.user, meeting))
+    if meeting.is_read_only:
+        return refuse_read_only(request, meeting, "conclusions")
+    try:
+        conclusion = record_services.conclusion_restore(actor=request.user, meeting=meeting, pk=pk)
+    except ValidationError as error:
+        return refuse(request, meeting, error, "conclusions")
+    if request.htmx:
+        fresh = ConclusionForm(meeting=meeting)
+        return _conclusions_section(request, meeting, form=fresh, restored=conclusion)
+    messages.success(request, _("Conclusion restored as number %(n)s.") % {"n": conclusion.ordinal})
     return back(request, meeting, "conclusions")

@@ -20,9 +20,19 @@ urlpatterns = [
         record_views.contribution_delete,
         name="contribution_delete",
     ),
+    path(
+        "contributions/<int:pk>/restore/",
+        record_views.contribution_restore,
+        name="contribution_restore",
+    ),
     path("<int:pk>/conclusions/", record_views.conclusion_create, name="conclusion_create"),
     path("conclusions/<int:pk>/edit/", record_views.conclusion_update, name="conclusion_update"),
     path("conclusions/<int:pk>/delete/", record_views.conclusion_delete, name="conclusion_delete"),
+    path(
+        "conclusions/<int:pk>/restore/",
+        record_views.conclusion_restore,
+        name="conclusion_restore",
+    ),
     path("<int:pk>/minutes/", views.minutes_print, name="minutes_print"),
     path("<int:pk>/minutes.docx", views.minutes_docx, name="minutes_docx"),
     path(

@@ -303,6 +303,11 @@ EXPECT: dict[str, Expect] = {
     ),
     "meetings:conclusion_update": Expect(GET=STAFF, POST=SAME, obj="conclusion"),
     "meetings:conclusion_delete": Expect(POST=STAFF, obj="conclusion"),
+    # a removed line is put back by whoever may remove it (see _removed_lines)
+    "meetings:contribution_restore": Expect(
+        POST=only({"dvk", "staff", "secretary", "superuser"}), obj="removed_contribution"
+    ),
+    "meetings:conclusion_restore": Expect(POST=STAFF, obj="removed_conclusion"),
     "meetings:minutes_print": Expect(GET=READ, POST=SAME, obj="held"),
     "meetings:minutes_docx": Expect(GET=STAFF, POST=SAME, obj="held"),
     "meetings:conclusion_notice_docx": Expect(GET=STAFF, POST=SAME, obj="concluded"),
@@ -365,11 +370,39 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory):
         outer.__enter__()
         try:
             built = make_world()
+            for objects in (built.home, built.away):
+                _removed_lines(objects)
             yield built
         finally:
             transaction.set_rollback(True)
             outer.__exit__(None, None, None)
             media.disable()
+
+
+def _removed_lines(objects) -> None:
+    """A contribution and a conclusion added to ``held`` and removed again, so the restore
+    URLs have a removed line of each ward to point at (``removed_contribution``,
+    ``removed_conclusion``: only their ``pk``)."""
+    from types import SimpleNamespace
+
+    from meetings import services
+    from meetings.models import Conclusion
+
+    secretary, held = objects.setup.secretary, objects.held
+    contribution = services.contribution_add(
+        actor=secretary, meeting=held, content="Ý kiến ghi nhầm, sẽ xóa."
+    )
+    pk = contribution.pk
+    services.contribution_delete(actor=secretary, contribution=contribution)
+    objects.removed_contribution = SimpleNamespace(pk=pk)
+    conclusion = services.conclusion_save(
+        actor=secretary,
+        conclusion=Conclusion(meeting=held, text="Kết luận ghi nhầm, sẽ xóa."),
+        lead_organizations=[objects.setup.cell],
+    )
+    pk = conclusion.pk
+    services.conclusion_delete(actor=secretary, conclusion=conclusion)
+    objects.removed_conclusion = SimpleNamespace(pk=pk)
 
 
 def _user(world: World, role: str):
@@ -579,6 +612,8 @@ def _admin_class(route: Route, method: str, role: str, target: str, world: World
     other = scoped and (role == "away_secretary") == (target == "own")
     if other and route.action not in ("changelist", "add"):
         return "gone"  # never the page of another ward's row, whatever the permissions
+    if needed == "delete":
+        return "403"  # only superusers delete in the admin, whatever the permissions
     return "ok" if ceiling and granted else "403"
 
 

@@ -171,7 +171,7 @@ def test_the_lock_page_speaks_vietnamese_and_names_no_account(home):
     assert_locked(response)
     content = response.content.decode()
     assert '<html lang="vi">' in content
-    assert "tạm khóa trong một giờ" in content  # the explanation, not only the heading
+    # the explanation (both kinds of lock, when it lifts): tests/wardwork/test_locked_out_page.py
     assert home.dvk.username not in content  # the page confirms no account name
 
 

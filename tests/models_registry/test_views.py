@@ -884,8 +884,9 @@ BASE = 8
         ("unit_list", "cell_secretary", 2),  # COUNT, the page (one join)
         ("exemplary", "plain", 2),  # COUNT, the page with its replication counts
         # the registration (one join), events, revisions, updates, recognitions,
-        # replications, and the field names and plan symbols the revisions name
-        ("detail", "plain", 8),
+        # replications, the field names and plan symbols the revisions name, and the
+        # change history
+        ("detail", "plain", 9),
     ],
 )
 def test_query_counts_do_not_grow_with_the_data(client, home, registry_home, name, role, own):

@@ -436,8 +436,8 @@ BASE = 7
         (
             "plan_detail",
             "plain",
-            5,
-        ),  # plan + tasks + supporting units + implemented_by + latest reports
+            6,
+        ),  # plan + tasks + supporting units + implemented_by + latest reports + history
         (
             "my_tasks",
             "cell_secretary",

@@ -127,8 +127,8 @@ def test_list_query_count_does_not_grow_with_rows(client, home, django_assert_nu
 @pytest.mark.parametrize(
     ("route", "expected"),
     [
-        ("directory:organization_detail", QUERIES_DETAIL_PAGE + 1),
-        ("directory:person_detail", QUERIES_DETAIL_PAGE),
+        ("directory:organization_detail", QUERIES_DETAIL_PAGE + 2),
+        ("directory:person_detail", QUERIES_DETAIL_PAGE + 1),
     ],
 )
 def test_detail_query_count_does_not_grow_with_positions(
@@ -139,7 +139,7 @@ def test_detail_query_count_does_not_grow_with_positions(
     url = reverse(route, args=[target.pk])
     client.get(url)
     # session, user, roles, the object, its current positions (+ its sub-units for an
-    # organisation), session save, and the request's savepoints.
+    # organisation), its change history, session save, and the request's savepoints.
     with django_assert_num_queries(expected):
         client.get(url)
     for i in range(10):

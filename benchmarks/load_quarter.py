@@ -29,17 +29,21 @@ What it does, in order:
    - a Khối Dân vận member or ward staff opens the quarter page, the registry list with
      filters, the review queue, and approves a submitted registration (another reviewer may
      have approved it first: the app refuses with a message, counted as an expected refusal);
-   - ward staff also edit the report's text, generate the quarterly report (POST, the first
-     generation of each quarter takes the next ``NN-BC/ĐU`` number) and download the minutes
-     or the conclusion notice of a meeting of the pool (the first download takes the next
-     number). Several staff do so at the same moment, so the numbering runs concurrently;
+   - ward staff, every round, generate the quarterly report of a quarter from I/2021 on (POST;
+     the first generation of each quarter takes the next ``NN-BC/ĐU`` number) and download two
+     minutes or conclusion notices of meetings of the pool (the first download takes the next
+     number); several staff do so at the same moment, so the numbering runs concurrently.
+     Every other round they also edit the report's text, and do the reviewer's round;
 4. stops gunicorn (SIGTERM, then waits) and checks the database: no duplicate document numbers
    (issued documents, plans, and the other numbered rows), every numbering sequence at or
    above the highest number it gave, and the PostgreSQL deadlocks of the database during the
    run (``pg_stat_database.deadlocks``);
 5. prints a Markdown report: requests, requests/s, p50/p95/max per action, expected refusals,
-   errors (count and the first ones), deadlocks, duplicates. The exit status is 1 when there
-   was any error, deadlock or duplicate.
+   errors (count and the first ones), deadlocks, duplicates, document numbers taken, CPU
+   time. The exit status is 1 when there was any error, deadlock, duplicate, or a traceback,
+   deadlock or worker timeout in the server's log (then kept in ``/tmp/wardwork-load-*.log``);
+   the database is then kept for inspection, and dropped after a run that passed (unless
+   ``--keep-database``).
 
 An error is any 5xx answer, a connection failure or timeout, or an answer the workflow does
 not expect; a 4xx answer counts only as an *expected refusal* when its reason is recognised
@@ -859,7 +863,8 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def recreate_database(url: str) -> str:
+def recreate_database(url: str, *, create: bool = True) -> str:
+    """Drop the load test's database and (unless ``create`` is False) create it empty."""
     import dj_database_url
     import psycopg2
 
@@ -879,7 +884,8 @@ def recreate_database(url: str) -> str:
     conn.autocommit = True
     with conn.cursor() as cur:
         cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        cur.execute(f'CREATE DATABASE "{name}"')
+        if create:
+            cur.execute(f'CREATE DATABASE "{name}"')
     conn.close()
     return name
 
@@ -1113,6 +1119,11 @@ def parse_args(argv=None):
         help=f"the load test's own database, dropped and recreated ({DEFAULT_DATABASE_URL})",
     )
     parser.add_argument(
+        "--keep-database",
+        action="store_true",
+        help="keep the database after a run that passed (one that failed is always kept)",
+    )
+    parser.add_argument(
         "--seed", type=int, default=None, help="seed of the users' choices (random by default)"
     )
     parser.add_argument(
@@ -1210,6 +1221,10 @@ def main(argv=None) -> int:
     )
     connection.close()
     temp_dir.cleanup()
+    if failed or args.keep_database:
+        say(f"the database {connection.settings_dict['NAME']} is kept for inspection")
+    else:
+        recreate_database(args.database_url, create=False)
     return 1 if failed else 0
 
 

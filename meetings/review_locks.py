@@ -21,7 +21,10 @@ def finalized_quarter_message(ward_id: int, quarter: Quarter) -> str | None:
         ward_id=ward_id, year=quarter.year, quarter=quarter.number
     )
     if transaction.get_connection().in_atomic_block:
-        rows = rows.select_for_update()
+        # Only the review row (the model's ordering joins the ward, which FOR UPDATE would
+        # lock too, deadlocking with document numbering), and NO KEY: a foreign-key check
+        # on the row (a new review event) is not blocked.
+        rows = rows.order_by().select_for_update(of=("self",), no_key=True)
     row = rows.values_list("status", "finalized_at").first()
     if row is None or row[0] != ReviewStatus.FINALIZED:
         return None

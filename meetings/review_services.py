@@ -70,7 +70,12 @@ def _event(review: QuarterlyReview, *, actor, action: str, from_status: str, not
 
 def _lock(review: QuarterlyReview) -> QuarterlyReview:
     """The review row, locked until the transaction ends; refuses a finalised review."""
-    locked = QuarterlyReview.objects.select_for_update().select_related("ward").get(pk=review.pk)
+    # The review row only, never its ward's (see ``review_locks.finalized_quarter_message``).
+    locked = (
+        QuarterlyReview.objects.select_for_update(of=("self",), no_key=True)
+        .select_related("ward")
+        .get(pk=review.pk)
+    )
     if locked.is_finalized:
         raise ValidationError(str(MESSAGE_FINALIZED))
     return locked

@@ -698,3 +698,62 @@ def test_a_report_saved_while_the_quarter_is_finalised_is_in_its_frozen_figures(
     reports = ProgressReport.objects.filter(year=2021, quarter=1).count()
     assert reports == 2  # other_cell's, and the cell's saved during the finalisation
     assert review.figures["tasks"]["received"] == reports
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_report_numbered_while_a_unit_reports_is_no_deadlock(home):
+    """Found by the load test (docs/load-test.md): the first report of a quarter takes its
+    number under the ward's lock and records an event of the review; a unit's progress
+    report meanwhile checks the quarter's lock. Both must commit: the period check locks
+    the review row only (not the ward, which the model's ordering joined) and without
+    blocking the event's foreign-key check."""
+    import threading
+    import time
+
+    from django.db import connections, transaction
+
+    from meetings.review_locks import finalized_quarter_message
+    from meetings.review_models import QuarterlyReviewEvent
+    from wardwork.models import Ward
+
+    if connections["default"].vendor != "postgresql":
+        pytest.skip("row locks between two connections need PostgreSQL")
+    review = review_get_or_create(ward=home.ward, quarter=Q1, actor=home.secretary)
+    inserted, results = threading.Event(), {}
+
+    def first_report():  # what issued_document_reserve and review_report_docx do
+        try:
+            with transaction.atomic():
+                Ward.objects.select_for_update().filter(pk=home.ward.pk).first()
+                QuarterlyReviewEvent.objects.create(
+                    review=review,
+                    action="report_numbered",
+                    from_status=review.status,
+                    to_status=review.status,
+                )
+                inserted.set()
+                time.sleep(0.5)  # rendering the document
+            results["report"] = "committed"
+        except Exception as exc:
+            results["report"] = repr(exc)
+            inserted.set()
+        finally:
+            connections.close_all()
+
+    def progress_report():  # the period check of progress_report_submit
+        assert inserted.wait(10)
+        try:
+            with transaction.atomic():
+                finalized_quarter_message(home.ward.pk, Q1)
+            results["progress"] = "committed"
+        except Exception as exc:
+            results["progress"] = repr(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=first_report), threading.Thread(target=progress_report)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(20)
+    assert results == {"report": "committed", "progress": "committed"}

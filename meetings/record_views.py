@@ -194,6 +194,8 @@ def _save_conclusion(request, form):
         conclusion=form.instance,
         lead_organizations=form.cleaned_data["lead_organizations"],
         supporting_organizations=form.cleaned_data["supporting_organizations"],
+        expected_version=form.expected_version,
+        edited_fields=form.edited_fields,
     )
 
 

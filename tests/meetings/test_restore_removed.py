@@ -103,6 +103,9 @@ def test_a_row_never_removed_or_unknown_is_404(client, home, held_meeting):
     assert _restore(client, "contribution", present.pk).status_code == 404
     assert _restore(client, "contribution", 987654).status_code == 404
     assert _restore(client, "conclusion", 987654).status_code == 404
+    # an id past 64 bits is no row either (not an OverflowError)
+    assert _restore(client, "contribution", 2**70).status_code == 404
+    assert _restore(client, "conclusion", 2**70).status_code == 404
 
 
 # --- conclusions --------------------------------------------------------------------------------

@@ -137,7 +137,11 @@ def test_expectation_table_covers_every_url_of_the_app():
     names = {
         p.name for p in get_resolver("meetings.urls").url_patterns if isinstance(p, URLPattern)
     }
-    assert names == set(OWN_WARD)
+    # Restoring a removed line needs a removed line: every role and ward is checked in
+    # tests/meetings/test_restore_removed.py and tests/test_authorization_matrix.py.
+    restores = {"contribution_restore", "conclusion_restore"}
+    assert restores <= names
+    assert names - restores == set(OWN_WARD)
     assert set(POST_DATA) <= names
 
 
@@ -761,8 +765,9 @@ PAGE_QUERIES = {
     # the meeting with its counts (1); its chairs, reviewed plans, attendances,
     # contributions, conclusions, their lead and supporting bodies, events, issued
     # documents (9 prefetches); the choices of the forms: speakers, units, lead bodies,
-    # supporting bodies, plans (5)
-    "meeting_detail": 15,
+    # supporting bodies, plans (5); the removed contributions and conclusions (2, for those
+    # who may restore them); the change history and its chairs (2)
+    "meeting_detail": 19,
     # the meeting and its prefetches as above (10); the wording of the Word document
     # (document_context.minutes_context): the committee, the number already issued, the
     # signer's and the chairs' positions, the reviewed plans, the ward's Party cells, the

@@ -38,6 +38,7 @@ from meetings.models import (
 )
 from meetings.services import _sync_task
 from plans.models import TaskStatus
+from wardwork.admin_concurrency import CHANGE_FORM_TEMPLATE, VersionedAdminForm
 from wardwork.admin_mixins import (
     FoldedSearchAdminMixin,
     ReadOnlyInlineMixin,
@@ -204,10 +205,10 @@ class MeetingEventInline(ReadOnlyInlineMixin, admin.TabularInline):
 
 
 # --- the meeting ----------------------------------------------------------------------------------
-class MeetingAdminForm(forms.ModelForm):
+class MeetingAdminForm(VersionedAdminForm):
     class Meta:
         model = Meeting
-        fields = "__all__"  # noqa: DJ007 - the admin chooses the fields shown
+        fields = "__all__"
 
     def clean(self):
         cleaned = super().clean()
@@ -223,6 +224,7 @@ class MeetingAdminForm(forms.ModelForm):
 @admin.register(Meeting)
 class MeetingAdmin(FoldedSearchAdminMixin, WardScopedAdminMixin, SimpleHistoryAdmin):
     form = MeetingAdminForm
+    change_form_template = CHANGE_FORM_TEMPLATE
     list_display = [
         "title",
         "held_at_display",

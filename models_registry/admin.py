@@ -36,6 +36,7 @@ from models_registry.services import (
     registration_duplicate,
     registration_recognize,
 )
+from wardwork.admin_concurrency import CHANGE_FORM_TEMPLATE, VersionedAdminForm
 from wardwork.admin_mixins import (
     FoldedSearchAdminMixin,
     ReadOnlyInlineMixin,
@@ -234,13 +235,13 @@ class RecognitionInline(WardScopedAdminMixin, admin.TabularInline):
 
 
 # --- Registration -----------------------------------------------------------------------------
-class RegistrationAdminForm(forms.ModelForm):
+class RegistrationAdminForm(VersionedAdminForm):
     """The model's own validation (what each kind needs, units of the ward, replication of an
     exemplary model) plus the services' duplicate check: one title per unit and year."""
 
     class Meta:
         model = Registration
-        fields = "__all__"  # noqa: DJ007 - the admin chooses the fields shown
+        fields = "__all__"
 
     def clean(self):
         cleaned = super().clean()
@@ -261,6 +262,7 @@ class RegistrationAdminForm(forms.ModelForm):
 @admin.register(Registration)
 class RegistrationAdmin(FoldedSearchAdminMixin, WardScopedAdminMixin, SimpleHistoryAdmin):
     form = RegistrationAdminForm
+    change_form_template = CHANGE_FORM_TEMPLATE
     list_display = ["title", "year", "kind", "registered_by_unit", "field", "status"]
     list_filter = ["year", "kind", "status", "field"]
     list_select_related = ["registered_by_unit", "field"]

@@ -24,6 +24,7 @@ from plans.models import DocumentSequence, Plan, ProgressReport, Task, TaskStatu
 from plans.search import plan_search_condition
 from plans.services import MESSAGE_NOT_ASSIGNED, duplicate_message, plan_duplicate
 from plans.symbols import SymbolError, parse_symbol
+from wardwork.admin_concurrency import CHANGE_FORM_TEMPLATE, VersionedAdminForm
 from wardwork.admin_mixins import FoldedSearchAdminMixin, WardScopedAdminMixin
 from wardwork.periods import period_closed_message
 from wardwork.quarters import Quarter
@@ -32,10 +33,10 @@ from wardwork.text import fold
 # --- Plan -----------------------------------------------------------------------------------
 
 
-class PlanAdminForm(forms.ModelForm):
+class PlanAdminForm(VersionedAdminForm):
     class Meta:
         model = Plan
-        fields = "__all__"  # noqa: DJ007 - the admin chooses the fields shown
+        fields = "__all__"
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -154,6 +155,7 @@ class TaskInline(WardScopedAdminMixin, admin.TabularInline):
 @admin.register(Plan)
 class PlanAdmin(FoldedSearchAdminMixin, WardScopedAdminMixin, SimpleHistoryAdmin):
     form = PlanAdminForm
+    change_form_template = CHANGE_FORM_TEMPLATE
     list_display = [
         "symbol",
         "short_title",
@@ -230,10 +232,10 @@ class PlanAdmin(FoldedSearchAdminMixin, WardScopedAdminMixin, SimpleHistoryAdmin
 # --- Task -----------------------------------------------------------------------------------
 
 
-class TaskAdminForm(forms.ModelForm):
+class TaskAdminForm(VersionedAdminForm):
     class Meta:
         model = Task
-        fields = "__all__"  # noqa: DJ007 - the admin chooses the fields shown
+        fields = "__all__"
 
     def clean(self):
         cleaned = super().clean()
@@ -314,6 +316,7 @@ class ProgressReportInline(WardScopedAdminMixin, admin.TabularInline):
 @admin.register(Task)
 class TaskAdmin(FoldedSearchAdminMixin, WardScopedAdminMixin, SimpleHistoryAdmin):
     form = TaskAdminForm
+    change_form_template = CHANGE_FORM_TEMPLATE
     list_display = [
         "ordinal",
         "title",

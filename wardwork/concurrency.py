@@ -25,9 +25,11 @@ import datetime as dt
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+
+from wardwork.history import EMPTY, field_text
 
 MESSAGE_STALE = _(
     "%(who)s saved this record at %(when)s, while you were editing it. Nothing of your form "
@@ -41,6 +43,7 @@ MESSAGE_STALE_UNKNOWN = _(
 )
 MESSAGE_FIELD_CHANGED = _("Changed meanwhile by %(who)s to: %(value)s")
 MESSAGE_GONE = _("This record no longer exists.")
+TEXT_LIMIT = 300  # characters of another person's text shown at the field
 
 
 class VersionedModel(models.Model):
@@ -170,27 +173,17 @@ def _when(moment: dt.datetime) -> str:
 
 
 def display_value(obj, name: str) -> str:
-    """A field's value as a person reads it: labels for choices, names for related rows,
-    dd/mm/yyyy for dates."""
+    """A field's value as a person reads it (``wardwork.history.field_text``; related rows
+    by name), in «», long enough to compare with what one typed."""
     field = obj._meta.get_field(name)
     if field.many_to_many:
-        values = ", ".join(str(o) for o in getattr(obj, name).all())
-        return f"«{values}»" if values else "«—»"
-    value = getattr(obj, f"get_{name}_display")() if field.choices else getattr(obj, name)
-    if value is None or value == "":
-        return "«—»"
-    if isinstance(value, bool):
-        value = gettext("Yes") if value else gettext("No")
-    elif isinstance(value, dt.datetime):
-        value = timezone.localtime(value).strftime("%d/%m/%Y %H:%M")
-    elif isinstance(value, dt.date):
-        value = value.strftime("%d/%m/%Y")
-    elif hasattr(value, "name") and hasattr(value, "url"):
-        value = value.name.rsplit("/", 1)[-1]
-    text = str(value) if not isinstance(value, (int, float)) else formats.number_format(value)
-    if len(text) > 300:
-        text = text[:297].rstrip() + "…"
-    return f"«{text}»"
+        text = ", ".join(str(o) for o in getattr(obj, name).all())
+    elif field.is_relation:
+        related = getattr(obj, name)
+        text = str(related) if related is not None else ""
+    else:
+        text = field_text(field, getattr(obj, field.attname), limit=TEXT_LIMIT)
+    return f"«{text or EMPTY}»"
 
 
 def refresh_version(form, error: StaleEdit) -> None:

@@ -185,8 +185,9 @@ def _has_field(model, name: str) -> bool:
     return True
 
 
-def _text(f: models.Field, value) -> str:
-    """A plain value as the user reads it."""
+def field_text(f: models.Field, value, limit: int = TEXT_LIMIT) -> str:
+    """A plain (not related) value as the user reads it: the choice's label, Yes/No,
+    dd/mm/yyyy, a file's name, text cut to ``limit`` characters."""
     if value is None or value == "":
         return EMPTY
     if f.choices:
@@ -202,7 +203,7 @@ def _text(f: models.Field, value) -> str:
     if isinstance(value, FieldFile) or isinstance(f, models.FileField):
         name = value.name if isinstance(value, FieldFile) else str(value)
         return os.path.basename(name) or EMPTY
-    return Truncator(str(value)).chars(TEXT_LIMIT)
+    return Truncator(str(value)).chars(limit)
 
 
 def object_history(obj, limit: int = DEFAULT_LIMIT, *, exclude=()) -> ObjectHistory:
@@ -290,7 +291,7 @@ def object_history(obj, limit: int = DEFAULT_LIMIT, *, exclude=()) -> ObjectHist
                     )
                 )
             else:
-                changes.append(FieldChange(f.name, label, _text(f, old), _text(f, new)))
+                changes.append(FieldChange(f.name, label, field_text(f, old), field_text(f, new)))
         user = getattr(record, user_field) if user_field else None
         result.append(
             HistoryRow(

@@ -49,6 +49,7 @@ The same seed and sizes give the same data on the same day (dates are relative t
 from __future__ import annotations
 
 import datetime as dt
+import multiprocessing
 import random
 import time
 from collections import Counter, defaultdict
@@ -58,7 +59,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
-from django.db import connection, transaction
+from django.db import connection, connections, models, transaction
 from django.utils import timezone
 
 from meetings.models import (
@@ -295,7 +296,7 @@ class Generator:
         seed: int = 1,
         password: str | None = None,
         history: bool = True,
-        figures: bool = True,
+        figures: str = "last",
         log=None,
     ):
         if sizes.units < FIXED_UNITS + 1:
@@ -321,46 +322,128 @@ class Generator:
 
     # --- writing ---------------------------------------------------------------------------
     def bulk(self, model, objs: list, *, history_user=None) -> list:
+        """``bulk_create`` (the rows' primary keys come back); ``history_user`` signs the
+        history rows that ``write_history`` adds at the end of the ward."""
         if not objs:
             return objs
         model.objects.bulk_create(objs, batch_size=BATCH)
         self.result.counts[model._meta.db_table] += len(objs)
-        if self.history and model in self.HISTORY_MODELS:
-            for obj in objs:
-                if not hasattr(obj, "_history_date"):
-                    obj._history_date = getattr(obj, "created_at", None) or self.now
-                if not hasattr(obj, "_history_user"):
-                    obj._history_user = history_user
-            model.history.bulk_history_create(objs, batch_size=BATCH)
-            self.result.counts[model.history.model._meta.db_table] += len(objs)
         return objs
 
-    def through(self, relation, rows: list[tuple[int, int]], left: str, right: str) -> None:
+    def fast(self, model, rows: list[dict]) -> None:
+        """Insert plain rows (dicts of field name -> value, a model instance standing for its
+        primary key), without model instances: for the leaf tables nobody points at."""
         if not rows:
             return
-        through = relation.through
-        objs = [through(**{f"{left}_id": a, f"{right}_id": b}) for a, b in rows]
-        through.objects.bulk_create(objs, batch_size=BATCH)
-        self.result.counts[through._meta.db_table] += len(objs)
+        fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+        missing = object()
+        plan = []
+        for f in fields:
+            key = f.name if f.name in rows[0] else f.attname if f.attname in rows[0] else None
+            plan.append((key, f.get_default() if key is None else missing))
+        values = []
+        for row in rows:
+            out = []
+            for key, default in plan:
+                value = default if key is None else row[key]
+                if isinstance(value, models.Model):
+                    value = value.pk
+                elif isinstance(value, Quarter):
+                    value = value.slug
+                out.append(value)
+            values.append(out)
+        insert_rows(model._meta.db_table, [f.column for f in fields], values)
+        self.result.counts[model._meta.db_table] += len(rows)
+
+    def through(self, relation, rows: list[tuple[int, int]], left: str, right: str) -> None:
+        self.fast(relation.through, [{f"{left}_id": a, f"{right}_id": b} for a, b in rows])
+
+    def write_history(self, ward: Ward) -> None:
+        """The "+" history row of every object of ``HISTORY_MODELS`` in the ward, copied in
+        SQL from the rows just written, dated and signed as their creation."""
+        if not self.history:
+            return
+        in_ward = "t.ward_id = %s"
+        by_meeting = "t.meeting_id IN (SELECT id FROM meetings_meeting WHERE ward_id = %s)"
+        meeting = "(SELECT {col} FROM meetings_meeting m WHERE m.id = t.meeting_id)"
+        specs = [
+            (Ward, "t.id = %s", "t.created_at", "NULL"),
+            (Organization, in_ward, "t.created_at", "NULL"),
+            (Person, in_ward, "t.created_at", "NULL"),
+            (
+                Position,
+                "t.person_id IN (SELECT id FROM wardwork_person WHERE ward_id = %s)",
+                "t.created_at",
+                "NULL",
+            ),
+            (User, in_ward, "t.date_joined", "NULL"),
+            (Plan, in_ward, "t.created_at", "t.created_by_id"),
+            (Task, in_ward, "t.created_at", "t.created_by_id"),
+            (Registration, in_ward, "t.created_at", "t.created_by_id"),
+            (Meeting, in_ward, "t.created_at", "t.created_by_id"),
+            (Contribution, by_meeting, meeting.format(col="held_at"), "t.recorded_by_id"),
+            (
+                Conclusion,
+                by_meeting,
+                meeting.format(col="concluded_at"),
+                meeting.format(col="concluded_by_id"),
+            ),
+            (QuarterlyReview, in_ward, "t.created_at", "t.created_by_id"),
+        ]
+        with connection.cursor() as cursor:
+            for model, where, date, user in specs:
+                history = model.history.model
+                columns = [f.column for f in history.tracked_fields]
+                table = history._meta.db_table
+                cursor.execute(
+                    f"INSERT INTO {table} ({', '.join(columns)}, history_date, "  # noqa: S608
+                    "history_change_reason, history_type, history_user_id) "
+                    f"SELECT {', '.join('t.' + c for c in columns)}, {date}, NULL, '+', {user} "
+                    f"FROM {model._meta.db_table} t WHERE {where}",
+                    [ward.pk],
+                )
+                self.result.counts[table] += cursor.rowcount
 
     # --- run -------------------------------------------------------------------------------
-    def run(self, *, first_index: int = 1) -> Result:
+    def run(self, *, first_index: int = 1, jobs: int = 1) -> Result:
+        """Every ward in its own transaction; with ``jobs`` > 1 (PostgreSQL only) the wards
+        are shared between that many processes. A ward's data depends only on the seed and
+        its number, never on the process that writes it."""
         started = time.monotonic()
         self.result.first_index = first_index
+        indices = list(range(first_index, first_index + self.sizes.wards))
         with story_timestamps():
-            districts = self._districts(first_index)
-            for offset in range(self.sizes.wards):
-                index = first_index + offset
-                ward_started = time.monotonic()
-                with transaction.atomic():
-                    ward = WardBuilder(self, index, districts[index]).build()
-                self.result.wards.append(ward.pk)
-                self.log(f"ward {index} ({ward.name}): {time.monotonic() - ward_started:.1f} s")
+            self.districts = self._districts(first_index)
+            if jobs > 1 and connection.vendor == "postgresql" and len(indices) > 1:
+                chunks = [indices[i::jobs] for i in range(jobs)]
+                connections.close_all()
+                global _JOB  # read by the forked workers
+                _JOB = self
+                context = multiprocessing.get_context("fork")
+                with context.Pool(min(jobs, len(indices))) as pool:
+                    for counts, wards in pool.map(_run_chunk, chunks):
+                        self.result.counts.update(counts)
+                        self.result.wards.extend(wards)
+                _JOB = None
+            else:
+                self.run_chunk(indices)
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("ANALYZE")
         self.result.seconds = time.monotonic() - started
         return self.result
+
+    def run_chunk(self, indices: list[int]) -> None:
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                # Throwaway data: a crash loses at most the last wards, never corrupts.
+                cursor.execute("SET synchronous_commit = off")
+        for index in indices:
+            ward_started = time.monotonic()
+            with transaction.atomic():
+                ward = WardBuilder(self, index, self.districts[index]).build()
+            self.result.wards.append(ward.pk)
+            self.log(f"ward {index} ({ward.name}): {time.monotonic() - ward_started:.1f} s")
 
     def _districts(self, first_index: int) -> dict[int, Organization]:
         out = {}
@@ -450,6 +533,7 @@ class WardBuilder:
         self._registrations()
         self._reviews()
         self._sequences()
+        self.gen.write_history(ward)
         return ward
 
     def org(self, name, kind, *, short_name="", parent=None, symbol_code="") -> Organization:
@@ -872,7 +956,7 @@ class WardBuilder:
                         day = t.assigned_on
                     when = at(day, 8 + rng.randrange(9), rng.randrange(60))
                     reports.append(
-                        ProgressReport(
+                        dict(
                             task=t,
                             organization=org,
                             year=q.year,
@@ -888,7 +972,7 @@ class WardBuilder:
                             updated_at=when,
                         )
                     )
-        gen.bulk(ProgressReport, reports)
+        gen.fast(ProgressReport, reports)
 
     # --- meetings --------------------------------------------------------------------------
     def _meetings(self) -> None:
@@ -955,7 +1039,7 @@ class WardBuilder:
                     )
                 else:
                     status = AttendanceStatus.INVITED
-                attendance.append(Attendance(meeting=m, person=p, organization=org, status=status))
+                attendance.append(dict(meeting=m, person=p, organization=org, status=status))
                 if status == AttendanceStatus.PRESENT:
                     present.append((p, org))
             if not held:
@@ -972,7 +1056,7 @@ class WardBuilder:
             for i in range(1, self.sizes.contributions + 1):
                 p, org = rng.choice(present) if present else (None, self.front)
                 contributions.append(
-                    Contribution(
+                    dict(
                         meeting=m,
                         ordinal=i,
                         speaker=p,
@@ -1020,9 +1104,9 @@ class WardBuilder:
                 tasks.append(t)
         self.through(Meeting.chairs, chairs, "meeting", "person")
         self.through(Meeting.reviewed_plans, reviewed, "meeting", "plan")
-        gen.bulk(Attendance, attendance)
-        gen.bulk(Contribution, contributions, history_user=self.staff_user)
-        gen.bulk(MeetingEvent, events)
+        gen.fast(Attendance, attendance)
+        gen.fast(Contribution, contributions)
+        gen.fast(MeetingEvent, events)
         gen.bulk(Task, tasks, history_user=self.secretary_user)
         self.through(
             Task.supporting_organizations,
@@ -1088,7 +1172,7 @@ class WardBuilder:
         return m
 
     def meeting_event(self, m, action, from_status, to_status, when) -> MeetingEvent:
-        return MeetingEvent(
+        return dict(
             meeting=m,
             action=action,
             from_status=from_status,
@@ -1215,7 +1299,7 @@ class WardBuilder:
 
             def event(action, before, after, when, who=actor, note="", reg=reg):
                 events.append(
-                    RegistrationEvent(
+                    dict(
                         registration=reg,
                         action=action,
                         from_status=before,
@@ -1251,7 +1335,7 @@ class WardBuilder:
                 day = self.past(q.end - dt.timedelta(days=rng.randrange(3, 15)))
                 when = at(day, 10)
                 updates.append(
-                    RegistrationUpdate(
+                    dict(
                         registration=reg,
                         year=q.year,
                         quarter=q.number,
@@ -1276,7 +1360,7 @@ class WardBuilder:
                     "Điển hình tiêu biểu",
                 )
                 recognitions.append(
-                    Recognition(
+                    dict(
                         registration=reg,
                         level=RecognitionLevel.WARD,
                         title="Điển hình tiêu biểu",
@@ -1299,9 +1383,9 @@ class WardBuilder:
                     actor,
                     "Đơn vị đề nghị rút đăng ký.",
                 )
-        gen.bulk(RegistrationEvent, events)
-        gen.bulk(RegistrationUpdate, updates)
-        gen.bulk(Recognition, recognitions)
+        gen.fast(RegistrationEvent, events)
+        gen.fast(RegistrationUpdate, updates)
+        gen.fast(Recognition, recognitions)
 
     # --- quarterly reviews and numbered documents ------------------------------------------
     def _reviews(self) -> None:
@@ -1357,7 +1441,7 @@ class WardBuilder:
             q = q.next()
         gen.bulk(QuarterlyReview, reviews, history_user=self.staff_user)
         events = [
-            QuarterlyReviewEvent(
+            dict(
                 review=r,
                 action=action,
                 from_status=before,
@@ -1368,7 +1452,7 @@ class WardBuilder:
             for r in reviews
             for action, before, after, when in r._events
         ]
-        gen.bulk(QuarterlyReviewEvent, events)
+        gen.fast(QuarterlyReviewEvent, events)
         pending.sort(key=lambda row: (row[0], row[1]))
         for day, doc_type, kind, meeting, q, _review in pending:
             number, term = self.next_number(doc_type, day)
@@ -1399,15 +1483,16 @@ class WardBuilder:
             )
         gen.bulk(IssuedDocument, documents)
         self.finalized = [r for r in reviews if r.status == ReviewStatus.FINALIZED]
-        if gen.figures and self.finalized:
+        frozen = {"all": self.finalized, "last": self.finalized[-1:]}.get(gen.figures, [])
+        if frozen:
             from meetings.review_figures import quarter_figures
 
-            for r in self.finalized:
+            for r in frozen:
                 r.ward = self.ward
                 r.figures = quarter_figures(
                     ward=self.ward, quarter=r.period, today=r.finalized_at.astimezone(TZ).date()
                 )
-            QuarterlyReview.objects.bulk_update(self.finalized, ["figures"], batch_size=200)
+            QuarterlyReview.objects.bulk_update(frozen, ["figures"], batch_size=200)
 
     def _sequences(self) -> None:
         self.gen.bulk(
@@ -1421,11 +1506,48 @@ class WardBuilder:
         )
 
 
+_JOB: Generator | None = None
+
+
+def _run_chunk(indices: list[int]) -> tuple[Counter, list[int]]:
+    """A forked worker: its own connection, its share of the wards."""
+    connections.close_all()
+    job = _JOB
+    job.result = Result(password=job.password)
+    with story_timestamps():
+        job.run_chunk(indices)
+    connections.close_all()
+    return job.result.counts, job.result.wards
+
+
+def insert_rows(table: str, columns: list[str], values: list[list]) -> None:
+    """A multi-row INSERT: ``execute_values`` on PostgreSQL, ``executemany`` on SQLite."""
+    with connection.cursor() as cursor:
+        names = ", ".join(columns)
+        if connection.vendor == "postgresql":
+            from psycopg2.extras import execute_values
+
+            sql = f"INSERT INTO {table} ({names}) VALUES %s"  # noqa: S608 (model tables)
+            execute_values(cursor.cursor, sql, values, page_size=BATCH)
+            return
+        adapt = connection.ops.adapt_datetimefield_value
+        for row in values:
+            for i, value in enumerate(row):
+                if isinstance(value, dt.datetime):
+                    row[i] = adapt(value)
+                elif isinstance(value, dt.date):
+                    row[i] = value.isoformat()
+        marks = ", ".join(["%s"] * len(columns))
+        cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", values)  # noqa: S608
+
+
 def kind_free(meetings, year) -> bool:
     return not any(m.kind == MeetingKind.SEMIANNUAL_REVIEW and m.year == year for m in meetings)
 
 
-def generate(sizes: Sizes, *, seed: int = 1, append: bool = False, **options) -> Result:
+def generate(
+    sizes: Sizes, *, seed: int = 1, append: bool = False, jobs: int = 1, **options
+) -> Result:
     """Write ``sizes`` of scale data (see the module docstring); returns counts and time."""
     first_index = scale_wards().count() + 1 if append else 1
-    return Generator(sizes, seed=seed, **options).run(first_index=first_index)
+    return Generator(sizes, seed=seed, **options).run(first_index=first_index, jobs=jobs)

@@ -44,6 +44,12 @@ class Command(BaseCommand):
                 help=f"Per ward (default {getattr(DEFAULTS, name)}).",
             )
         parser.add_argument(
+            "--jobs",
+            type=int,
+            default=1,
+            help="Processes writing wards at once (PostgreSQL only; 2 on a 2-core machine).",
+        )
+        parser.add_argument(
             "--password",
             default=None,
             help="Password of every generated login (default: the demo password).",
@@ -54,9 +60,11 @@ class Command(BaseCommand):
             help="Write no simple-history rows (by default each main object gets its '+').",
         )
         parser.add_argument(
-            "--no-figures",
-            action="store_true",
-            help="Do not freeze the figures of the finalised quarters (faster).",
+            "--figures",
+            choices=["all", "last", "none"],
+            default="last",
+            help="Finalised quarters whose figures are frozen: all (about 7 s more per ward), "
+            "each ward's last one (default), none.",
         )
         parser.add_argument(
             "--append",
@@ -90,9 +98,10 @@ class Command(BaseCommand):
                 sizes,
                 seed=options["seed"],
                 append=options["append"],
+                jobs=options["jobs"],
                 password=options["password"],
                 history=not options["no_history"],
-                figures=not options["no_figures"],
+                figures=options["figures"],
                 log=(lambda text: self.stdout.write(text)) if verbose else None,
             )
         except ValueError as exc:

@@ -373,7 +373,10 @@ class AdjustForm(forms.Form):
 
 
 class UpdateForm(forms.Form):
-    """What a model achieved in one quarter."""
+    """What a model achieved in one quarter. ``version``: the quarter's update as the form
+    showed it (0: none yet), so that one saved meanwhile is not overwritten unseen."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
 
     results = forms.CharField(
         label=capfirst(_("results")),

@@ -321,7 +321,7 @@ class RegistrationRevision(models.Model):
         return f"{self.registration_id} v{self.number}"
 
 
-class RegistrationUpdate(TimeStampedModel):
+class RegistrationUpdate(VersionedModel, TimeStampedModel):
     """What a model achieved in a quarter, reported by its owning unit."""
 
     registration = models.ForeignKey(Registration, on_delete=models.CASCADE, related_name="updates")

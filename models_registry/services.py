@@ -298,9 +298,12 @@ def registration_update_submit(
     results: str,
     percent: int,
     attachment=None,
+    expected_version: int | None = None,
 ) -> RegistrationUpdate:
     """The owning unit reports what the model achieved in ``quarter``; a second report for
-    the same quarter replaces the first (the history keeps it)."""
+    the same quarter replaces the first (the history keeps it). ``expected_version``: the
+    update's version the form showed (0: none yet); one saved meanwhile by someone else is
+    not overwritten (``StaleEdit``)."""
     require(can_edit_registration(actor, registration) or is_ward_staff(actor, registration))
     ensure_period_open(registration.ward_id, quarter)
     registration = Registration.objects.select_for_update().get(pk=registration.pk)
@@ -310,7 +313,13 @@ def registration_update_submit(
         RegistrationUpdate.objects.select_for_update()
         .filter(registration=registration, year=quarter.year, quarter=quarter.number)
         .first()
-    ) or RegistrationUpdate(registration=registration, year=quarter.year, quarter=quarter.number)
+    )
+    if update is not None:
+        claim(update, expected_version, ["results", "percent", "attachment"])
+    else:
+        update = RegistrationUpdate(
+            registration=registration, year=quarter.year, quarter=quarter.number
+        )
     update.results = (results or "").strip()
     update.percent = percent
     if attachment:

@@ -283,7 +283,11 @@ def update(request, pk: int):
     existing = next(
         (u for u in updates if (u.year, u.quarter) == (quarter.year, quarter.number)), None
     )
-    initial = {"results": existing.results, "percent": existing.percent} if existing else None
+    initial = (
+        {"results": existing.results, "percent": existing.percent, "version": existing.version}
+        if existing
+        else {"version": 0}
+    )
     form = UpdateForm(request.POST or None, request.FILES or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
@@ -294,6 +298,7 @@ def update(request, pk: int):
                 results=form.cleaned_data["results"],
                 percent=form.cleaned_data["percent"],
                 attachment=form.cleaned_data.get("attachment"),
+                expected_version=form.cleaned_data.get("version"),
             )
         except ValidationError as error:
             _errors_to_form(form, error)

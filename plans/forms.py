@@ -234,7 +234,11 @@ class TaskForm(VersionedFormMixin, forms.ModelForm):
 
 
 class ProgressReportForm(forms.ModelForm):
-    """One unit's report on one task for the quarter shown."""
+    """One unit's report on one task for the quarter shown. ``version`` is the report's
+    version when the form was shown, 0 when there was none yet: a report saved meanwhile by
+    another manager of the unit is not overwritten unseen."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
 
     class Meta:
         model = ProgressReport
@@ -248,6 +252,7 @@ class ProgressReportForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["version"].initial = self.instance.version if self.instance.pk else 0
         self.fields["status"].choices = [
             (value, label) for value, label in TaskStatus.choices if value != TaskStatus.CANCELLED
         ]

@@ -293,7 +293,7 @@ class Task(VersionedModel, SearchableModel):
 
 
 # --- ProgressReport -----------------------------------------------------------------------------
-class ProgressReport(TimeStampedModel):
+class ProgressReport(VersionedModel, TimeStampedModel):
     """A unit's report on one task for one quarter. One per task, unit and quarter: a second
     submission updates it, and the history keeps every version."""
 

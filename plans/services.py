@@ -172,6 +172,7 @@ def task_save(
 # --- progress reports ---------------------------------------------------------------------------
 
 MESSAGE_NOT_ASSIGNED = _("This unit is not assigned to the task.")
+REPORT_FIELDS = ["status", "percent", "narrative", "attachment"]  # what a report form edits
 
 
 @dataclass
@@ -191,10 +192,13 @@ def progress_report_submit(
     percent: int,
     narrative: str = "",
     attachment=None,
+    expected_version: int | None = None,
 ) -> ReportResult:
     """Record a unit's report on a task for a quarter. A second submission for the same task,
     unit and quarter updates the report; the history keeps the earlier version. A task the
-    unit reports done moves to done; a first report moves an open task to in progress."""
+    unit reports done moves to done; a first report moves an open task to in progress.
+    ``expected_version`` is the report's version the form showed (0: none yet); a report
+    another manager saved meanwhile is not overwritten (``StaleEdit``)."""
     require(can_report_on_task(actor, task))
     ensure_period_open(task.ward_id, quarter)
     if organization.pk not in {u.pk for u in reportable_units(actor, task)}:
@@ -207,6 +211,8 @@ def progress_report_submit(
         .first()
     )
     created = report is None
+    if report is not None:
+        claim(report, expected_version, REPORT_FIELDS)
     if created:
         report = ProgressReport(
             task=task, organization=organization, year=quarter.year, quarter=quarter.number

@@ -248,6 +248,7 @@ def report_submit(request, pk: int):
                 percent=form.cleaned_data["percent"],
                 narrative=form.cleaned_data["narrative"],
                 attachment=form.cleaned_data.get("attachment"),
+                expected_version=form.cleaned_data.get("version"),
             )
         except ValidationError as error:
             errors_to_form(form, error)

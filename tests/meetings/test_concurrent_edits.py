@@ -18,7 +18,7 @@ from django.utils import timezone, translation
 from meetings.models import Conclusion, Meeting, MeetingStatus
 from meetings.review_models import QuarterlyReview
 from meetings.services import meeting_hold
-from models_registry.models import Registration
+from models_registry.models import Registration, RegistrationUpdate
 from plans import services as plan_services
 from plans.models import Plan, Task
 from tests.meetings.conftest import make_meeting
@@ -292,3 +292,76 @@ def test_two_simultaneous_saves_exactly_one_wins(home):
     assert sorted(outcomes.values()) == ["refused", "saved"], outcomes
     winner = next(t for t, o in outcomes.items() if o == "saved")
     assert Plan.objects.get(pk=plan.pk).title == winner
+
+
+@pytest.mark.parametrize("existing", [True, False], ids=["report-changed", "report-created"])
+def test_a_units_progress_report(client, home, existing):
+    """Two tabs (or two managers of the unit) on "Việc của đơn vị tôi": the report saved
+    second does not overwrite the first unseen, also when there was no report yet."""
+    task = TaskFactory(ward=home.ward, lead_organization=home.cell)
+    if existing:
+        plan_services.progress_report_submit(
+            actor=home.cell_secretary,
+            task=task,
+            organization=home.cell,
+            quarter=Quarter(2021, 2),
+            status="in_progress",
+            percent=10,
+            narrative="Bắt đầu tuyên truyền.",
+        )
+    page = reverse("plans:my_tasks") + "?quarter=2021-Q2"
+    url = reverse("plans:report_submit", args=[task.pk])
+    client.force_login(home.cell_secretary)
+
+    def opened():
+        row = next(r for r in client.get(page).context["rows"] if r.task.pk == task.pk)
+        return {**posted(row.form), "unit": home.cell.pk, "quarter": "2021-Q2"}
+
+    first_tab, second_tab = opened(), opened()
+    prefix = f"r{task.pk}-{home.cell.pk}-"
+    assert first_tab[prefix + "version"] == (1 if existing else 0)
+    first = {**first_tab, prefix + "percent": 60, prefix + "narrative": "Đã họp 5 tổ dân phố."}
+    assert client.post(url, first).status_code == 302
+    second = {**second_tab, prefix + "percent": 40, prefix + "narrative": "Đã họp 3 tổ."}
+    response = client.post(url, second)
+    assert response.status_code == 400
+    form = response.context["rows"][0].form
+    assert str(home.cell_secretary) in " ".join(form.non_field_errors())
+    assert form["narrative"].value() == "Đã họp 3 tổ."
+    report = task.reports.get()
+    assert (report.percent, report.narrative) == (60, "Đã họp 5 tổ dân phố.")
+    again = {**second, prefix + "version": form["version"].value()}
+    assert client.post(url, again).status_code == 302
+    report.refresh_from_db()
+    assert (report.percent, report.narrative) == (40, "Đã họp 3 tổ.")
+
+
+@pytest.mark.parametrize("existing", [True, False], ids=["update-changed", "update-created"])
+def test_a_models_quarterly_results(client, home, existing):
+    """The quarterly results of an approved model, from two tabs: the second save does not
+    overwrite the first unseen."""
+    registration = RegistrationFactory(
+        ward=home.ward, organization=home.cell, status="approved", created_by=home.cell_secretary
+    )
+    url = reverse("models_registry:update", args=[registration.pk]) + "?quarter=2021-Q1"
+    if existing:
+        RegistrationUpdate.objects.create(
+            registration=registration, year=2021, quarter=1, results="Bắt đầu.", percent=10
+        )
+    first_tab = _open(client, home.cell_secretary, url)
+    second_tab = _open(client, home.cell_secretary, url)
+    assert first_tab["version"] == (1 if existing else 0)
+    response = client.post(url, {**first_tab, "results": "Đã vận động 30 hộ.", "percent": 60})
+    assert response.status_code == 302
+    response = client.post(url, {**second_tab, "results": "Đã vận động 20 hộ.", "percent": 40})
+    assert response.status_code == 400
+    form = response.context["form"]
+    assert str(home.cell_secretary) in " ".join(form.non_field_errors())
+    assert form["results"].value() == "Đã vận động 20 hộ."
+    update = registration.updates.get()
+    assert (update.results, update.percent) == ("Đã vận động 30 hộ.", 60)
+    again = {**second_tab, "results": "Đã vận động 20 hộ.", "percent": 40}
+    again["version"] = form["version"].value()
+    assert client.post(url, again).status_code == 302
+    update.refresh_from_db()
+    assert (update.results, update.percent) == ("Đã vận động 20 hộ.", 40)

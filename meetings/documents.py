@@ -269,11 +269,17 @@ def issued_document_reserve(
     """The document's ``IssuedDocument``: the existing one (its number is kept), or a new one
     with the next number of its type. Call inside a transaction; the meeting row (or the
     ward row) is locked so two first generations cannot take two numbers."""
+    # NO KEY and this row only: rows that merely point at the meeting or the ward (a new
+    # plan, task, reminder) are not held up while the document renders.
     if meeting is not None:
-        Meeting.objects.select_for_update().filter(pk=meeting.pk).first()
+        Meeting.objects.select_for_update(of=("self",), no_key=True).filter(
+            pk=meeting.pk
+        ).order_by().first()
         existing = IssuedDocument.objects.filter(meeting=meeting, kind=kind).first()
     else:
-        Ward.objects.select_for_update().filter(pk=ward.pk).first()
+        Ward.objects.select_for_update(of=("self",), no_key=True).filter(
+            pk=ward.pk
+        ).order_by().first()
         existing = IssuedDocument.objects.filter(
             ward=ward, kind=kind, meeting=None, year=year, quarter=quarter
         ).first()

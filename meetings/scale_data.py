@@ -269,7 +269,7 @@ def story_timestamps():
 
     saved = []
     for model in apps.get_models():
-        if not issubclass(model, TimeStampedModel):
+        if not issubclass(model, TimeStampedModel) and model is not DocumentSequence:
             continue
         for f in model._meta.concrete_fields:
             if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
@@ -462,8 +462,9 @@ class Generator:
                     created_at=at(dt.date(self.years[0] - 1, 12, 1), 8),
                     updated_at=at(dt.date(self.years[0] - 1, 12, 1), 8),
                 )
-                org.save()
+                org.save()  # its history row comes from simple-history's signal
                 self.result.counts[Organization._meta.db_table] += 1
+                self.result.counts[Organization.history.model._meta.db_table] += 1
             out[index] = org
         return out
 
@@ -486,6 +487,7 @@ class WardBuilder:
         self.prefix = f"p{index:03d}"
         # committee numbering: (doc_type, term) -> last number
         self.numbers: dict[tuple[str, int], int] = defaultdict(int)
+        self.number_days: dict[tuple[str, int], dt.date] = {}
 
     # --- helpers ---------------------------------------------------------------------------
     def person_name(self) -> str:
@@ -498,6 +500,7 @@ class WardBuilder:
     def next_number(self, doc_type: str, day: dt.date) -> tuple[int, int]:
         term = term_of(day)
         self.numbers[(doc_type, term)] += 1
+        self.number_days[(doc_type, term)] = max(day, self.number_days.get((doc_type, term), day))
         return self.numbers[(doc_type, term)], term
 
     # --- the ward --------------------------------------------------------------------------
@@ -1499,9 +1502,14 @@ class WardBuilder:
             DocumentSequence,
             [
                 DocumentSequence(
-                    issuer=self.committee, doc_type=doc_type, term_start_year=term, last_number=n
+                    issuer=self.committee,
+                    doc_type=doc_type,
+                    term_start_year=term,
+                    last_number=n,
+                    updated_at=at(self.number_days.get((doc_type, term), self.start), 15),
                 )
                 for (doc_type, term), n in sorted(self.numbers.items())
+                if (doc_type, term) in self.number_days
             ],
         )
 

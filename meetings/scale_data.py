@@ -406,15 +406,16 @@ class Generator:
 
     # --- run -------------------------------------------------------------------------------
     def run(self, *, first_index: int = 1, jobs: int = 1) -> Result:
-        """Every ward in its own transaction; with ``jobs`` > 1 (PostgreSQL only) the wards
-        are shared between that many processes. A ward's data depends only on the seed and
-        its number, never on the process that writes it."""
+        """Every ward in its own transaction; with ``jobs`` > 1 (PostgreSQL, outside a
+        transaction: not in the tests) the wards are shared between that many processes. A
+        ward's data depends only on the seed and its number, never on the process."""
         started = time.monotonic()
         self.result.first_index = first_index
         indices = list(range(first_index, first_index + self.sizes.wards))
         with story_timestamps():
             self.districts = self._districts(first_index)
-            if jobs > 1 and connection.vendor == "postgresql" and len(indices) > 1:
+            parallel = connection.vendor == "postgresql" and not connection.in_atomic_block
+            if jobs > 1 and parallel and len(indices) > 1:
                 chunks = [indices[i::jobs] for i in range(jobs)]
                 connections.close_all()
                 global _JOB  # read by the forked workers

@@ -6,13 +6,22 @@ unless ``--force``, and it refuses a database that already holds wards unless
 ``--append`` (the new wards are numbered after the generated ones already there).
 """
 
+import os
+
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
 
 from meetings.scale_data import Sizes, generate
 from wardwork.models import Ward
 
 DEFAULTS = Sizes()
+
+
+def default_jobs() -> int:
+    if connection.vendor != "postgresql":
+        return 1
+    return max(1, min(4, os.cpu_count() or 1))
 
 
 class Command(BaseCommand):
@@ -46,8 +55,9 @@ class Command(BaseCommand):
         parser.add_argument(
             "--jobs",
             type=int,
-            default=1,
-            help="Processes writing wards at once (PostgreSQL only; 2 on a 2-core machine).",
+            default=0,
+            help="Processes writing wards at once; 0 (default): one per CPU on PostgreSQL, "
+            "1 on SQLite.",
         )
         parser.add_argument(
             "--password",
@@ -98,7 +108,7 @@ class Command(BaseCommand):
                 sizes,
                 seed=options["seed"],
                 append=options["append"],
-                jobs=options["jobs"],
+                jobs=options["jobs"] or default_jobs(),
                 password=options["password"],
                 history=not options["no_history"],
                 figures=options["figures"],

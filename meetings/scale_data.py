@@ -49,6 +49,7 @@ The same seed and sizes give the same data on the same day (dates are relative t
 from __future__ import annotations
 
 import datetime as dt
+import io
 import multiprocessing
 import random
 import time
@@ -1529,15 +1530,35 @@ def _run_chunk(indices: list[int]) -> tuple[Counter, list[int]]:
     return job.result.counts, job.result.wards
 
 
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def _copy_text(value) -> str:
+    """One value in PostgreSQL's COPY text format."""
+    if value is None:
+        return "\\N"
+    if value is True:
+        return "t"
+    if value is False:
+        return "f"
+    if isinstance(value, str):
+        return value.translate(_COPY_ESCAPES)
+    if isinstance(value, dt.date):  # dates and aware datetimes
+        return value.isoformat()
+    return str(value)
+
+
 def insert_rows(table: str, columns: list[str], values: list[list]) -> None:
-    """A multi-row INSERT: ``execute_values`` on PostgreSQL, ``executemany`` on SQLite."""
+    """``COPY`` on PostgreSQL, ``executemany`` on SQLite."""
     with connection.cursor() as cursor:
         names = ", ".join(columns)
         if connection.vendor == "postgresql":
-            from psycopg2.extras import execute_values
-
-            sql = f"INSERT INTO {table} ({names}) VALUES %s"  # noqa: S608 (model tables)
-            execute_values(cursor.cursor, sql, values, page_size=BATCH)
+            buffer = io.StringIO()
+            for row in values:
+                buffer.write("\t".join(map(_copy_text, row)))
+                buffer.write("\n")
+            buffer.seek(0)
+            cursor.cursor.copy_expert(f"COPY {table} ({names}) FROM STDIN", buffer)
             return
         adapt = connection.ops.adapt_datetimefield_value
         for row in values:

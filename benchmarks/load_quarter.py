@@ -56,7 +56,6 @@ runs this script (against PostgreSQL) or its workflow functions (against a live 
 from __future__ import annotations
 
 import argparse
-import contextlib
 import datetime as dt
 import http.client
 import http.cookiejar
@@ -67,8 +66,6 @@ import re
 import resource
 import secrets
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -85,8 +82,28 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from benchmarks._common import (  # noqa: E402
+    FORBIDDEN_DATABASES,  # noqa: F401 -- part of this script's interface
+    Answer,
+    NoRedirect,
+    find_form,
+    find_forms,
+    form_values,
+    free_port,
+    git_commit,
+    html,
+    login_form_fields,
+    page_text,
+    percentile,
+    recreate_database,
+    server_log_problems,
+    stop_gunicorn,
+    warm_up,
+)
+from benchmarks._common import server_environment as _server_environment  # noqa: E402
+from benchmarks._common import start_gunicorn as _start_gunicorn  # noqa: E402
+
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/ww_load"
-FORBIDDEN_DATABASES = {"wardwork", "test_wardwork", "postgres", "template0", "template1"}
 WARD_NAME = "Phường Phúc Đồng"
 REPORT_QUARTERS = ("2021-Q1", "2021-Q2")  # the quarters unit managers report on
 ACCOUNT_PREFIX = "load"
@@ -154,35 +171,7 @@ class WorkflowError(Exception):
     """An answer the workflow cannot go on from (already recorded as an error)."""
 
 
-def percentile(values: list[float], fraction: float) -> float:
-    ordered = sorted(values)
-    if not ordered:
-        return 0.0
-    index = min(len(ordered) - 1, max(0, round(fraction * len(ordered)) - 1))
-    return ordered[index]
-
-
 # --- the HTTP client: one per user, cookies kept, redirects not followed --------------------------
-
-
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, req, fp, code, msg, headers, newurl):
-        return None
-
-
-@dataclass
-class Answer:
-    status: int
-    headers: dict
-    body: bytes
-
-    @property
-    def text(self) -> str:
-        return self.body.decode("utf-8", "replace")
-
-    @property
-    def location(self) -> str:
-        return self.headers.get("Location", "")
 
 
 class Browser:
@@ -193,7 +182,7 @@ class Browser:
         self.stats = stats
         self.timeout = timeout
         self.opener = urllib.request.build_opener(
-            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()), _NoRedirect
+            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()), NoRedirect
         )
 
     def request(
@@ -238,7 +227,7 @@ class Browser:
         if reason:
             self.stats.refuse(action, reason)
             return None
-        excerpt = " ".join(_page_text(answer.body)[:300].split())
+        excerpt = " ".join(page_text(answer.body)[:300].split())
         if answer.status in (301, 302, 303) and answer.location:
             excerpt = f"to {answer.location} {self._message_at(answer.location)}"
         self.stats.error(action, f"{method} {path}: HTTP {answer.status} {excerpt}")
@@ -252,7 +241,7 @@ class Browser:
                 body = resp.read()
         except (OSError, http.client.HTTPException) as exc:
             return repr(exc)
-        nodes = _html(body).xpath('//div[contains(@class, "alert")][@role="alert"]')
+        nodes = html(body).xpath('//div[contains(@class, "alert")][@role="alert"]')
         return " / ".join(" ".join(n.text_content().split()) for n in nodes)[:300]
 
     def get(self, action: str, path: str, **kwargs) -> Answer | None:
@@ -263,9 +252,7 @@ class Browser:
 
     def login(self, username: str, password: str) -> None:
         page = self.get("login page", "/accounts/login/")
-        form = find_form(page.body, lambda f: "password" in f.fields)
-        fields = form_values(form)
-        fields.update(username=username, password=password)
+        fields = login_form_fields(page.body, username, password)
         answer = self.post("login", "/accounts/login/", fields, expect=(302,))
         if "/accounts/login/" in answer.location:
             self.stats.error("login", f"{username}: the login form refused the password")
@@ -275,41 +262,8 @@ class Browser:
 # --- HTML forms -----------------------------------------------------------------------------------
 
 
-def _html(body: bytes):
-    import lxml.html
-
-    return lxml.html.fromstring(body)
-
-
-def _page_text(body: bytes) -> str:
-    try:
-        return " ".join(_html(body).text_content().split())
-    except Exception:  # not HTML (a file, an empty body)
-        return body[:300].decode("utf-8", "replace")
-
-
-def find_forms(body: bytes, predicate=None) -> list:
-    forms = _html(body).forms
-    return [f for f in forms if predicate is None or predicate(f)]
-
-
-def find_form(body: bytes, predicate):
-    forms = find_forms(body, predicate)
-    if not forms:
-        raise LookupError("no such form on the page")
-    return forms[0]
-
-
-def form_values(form) -> dict:
-    """The values a browser would send for the form (no submit button)."""
-    values = {}
-    for name, value in form.form_values():
-        values[name] = value
-    return values
-
-
 def has_error_alert(body: bytes) -> bool:
-    return bool(_html(body).xpath('//div[contains(@class, "alert-danger")]'))
+    return bool(html(body).xpath('//div[contains(@class, "alert-danger")]'))
 
 
 def select_options(form, name: str) -> list[str]:
@@ -351,7 +305,7 @@ class Refusals:
 
     def stale_edit(self, answer: Answer) -> str | None:
         if answer.status in (400, 409) and self.stale:
-            text = _page_text(answer.body)
+            text = page_text(answer.body)
             if any(marker in text for marker in self.stale):
                 return "saved meanwhile by someone else (stale edit)"
         return None
@@ -474,7 +428,7 @@ def registration_flow(b: Browser, ctx: Context, username: str, rng: random.Rando
 
 
 def _alert(body: bytes) -> str:
-    nodes = _html(body).xpath('//div[contains(@class, "alert-danger")]')
+    nodes = html(body).xpath('//div[contains(@class, "alert-danger")]')
     return " ".join(nodes[0].text_content().split())[:200] if nodes else ""
 
 
@@ -857,127 +811,12 @@ def numbering_summary(cursor, since) -> list[tuple]:
 # --- gunicorn and PostgreSQL ----------------------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def recreate_database(url: str, *, create: bool = True) -> str:
-    """Drop the load test's database and (unless ``create`` is False) create it empty."""
-    import dj_database_url
-    import psycopg2
-
-    config = dj_database_url.parse(url)
-    if not config["ENGINE"].endswith("postgresql"):
-        raise SystemExit(f"--database-url must be a PostgreSQL URL, not {url!r}")
-    name = config["NAME"]
-    if name in FORBIDDEN_DATABASES or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
-        raise SystemExit(f"Refusing to drop the database {name!r}: give the load test its own.")
-    conn = psycopg2.connect(
-        dbname="postgres",
-        user=config.get("USER") or None,
-        password=config.get("PASSWORD") or None,
-        host=config.get("HOST") or None,
-        port=config.get("PORT") or None,
-    )
-    conn.autocommit = True
-    with conn.cursor() as cur:
-        cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        if create:
-            cur.execute(f'CREATE DATABASE "{name}"')
-    conn.close()
-    return name
-
-
 def server_environment(args, temp: Path) -> dict[str, str]:
-    env = {
-        "DATABASE_URL": args.database_url,
-        "DJANGO_SETTINGS_MODULE": "wardwork.settings",
-        "DEBUG": "false",
-        "SECRET_KEY": secrets.token_urlsafe(50),
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "SITE_URL": "http://127.0.0.1",
-        # Plain HTTP on localhost: no redirect to HTTPS, cookies not marked Secure, no HSTS,
-        # no proxy in front (the client address is the connection's).
-        "SECURE_SSL_REDIRECT": "false",
-        "SESSION_COOKIE_SECURE": "false",
-        "CSRF_COOKIE_SECURE": "false",
-        "SECURE_HSTS_SECONDS": "0",
-        "TRUSTED_PROXY_COUNT": "0",
-        "STATIC_ROOT": str(temp / "static"),
-        "MEDIA_ROOT": str(temp / "media"),
-        "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
-        "LOG_LEVEL": "WARNING",
-        "CONN_MAX_AGE": "60",
-    }
-    return env
+    return _server_environment(args.database_url, temp)
 
 
 def start_gunicorn(args, env: dict, port: int, log_path: Path) -> subprocess.Popen:
-    command = [
-        sys.executable,
-        "-m",
-        "gunicorn",
-        "wardwork.wsgi",
-        "--bind",
-        f"127.0.0.1:{port}",
-        "--workers",
-        str(args.workers),
-        "--timeout",
-        "60",
-        "--graceful-timeout",
-        "30",
-        "--chdir",
-        str(ROOT),
-    ]
-    log = open(log_path, "wb")  # noqa: SIM115 -- closed with the process
-    process = subprocess.Popen(  # noqa: S603
-        command, cwd=ROOT, env={**os.environ, **env}, stdout=log, stderr=subprocess.STDOUT
-    )
-    process.log_file = log
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise SystemExit(f"gunicorn stopped at start:\n{log_path.read_text()[-3000:]}")
-        with (
-            contextlib.suppress(OSError),
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/accounts/login/", timeout=5) as resp,
-        ):
-            if resp.status == 200:
-                return process
-        time.sleep(0.3)
-    stop_gunicorn(process)
-    raise SystemExit(f"gunicorn did not answer within 60 s:\n{log_path.read_text()[-3000:]}")
-
-
-def warm_up(base_url: str, workers: int) -> None:
-    """A few simultaneous unrecorded requests, so that every worker has loaded the URLs and
-    templates before the users arrive (a server in service is warm)."""
-
-    def fetch():
-        with contextlib.suppress(OSError):
-            urllib.request.urlopen(f"{base_url}/accounts/login/", timeout=30).read()  # noqa: S310
-
-    for _ in range(2):
-        threads = [threading.Thread(target=fetch) for _ in range(workers * 2)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-
-
-def stop_gunicorn(process: subprocess.Popen) -> int | None:
-    """SIGTERM (gunicorn finishes the requests in flight), then wait; SIGKILL as a last resort."""
-    if process.poll() is None:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(45)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-    process.log_file.close()
-    return process.returncode
+    return _start_gunicorn(env, port, log_path, workers=args.workers)
 
 
 def deadlocks(cursor, name: str) -> int:
@@ -985,13 +824,6 @@ def deadlocks(cursor, name: str) -> int:
     cursor.execute("SELECT deadlocks FROM pg_stat_database WHERE datname = %s", [name])
     row = cursor.fetchone()
     return int(row[0]) if row else 0
-
-
-def server_log_problems(log_path: Path) -> list[str]:
-    """Lines of the server's log that tell of a failure (tracebacks, deadlocks, timeouts)."""
-    patterns = ("Traceback", "deadlock", "WORKER TIMEOUT", "Internal Server Error", "[ERROR]")
-    lines = log_path.read_text(errors="replace").splitlines()
-    return [line for line in lines if any(p in line for p in patterns)]
 
 
 # --- the report -----------------------------------------------------------------------------------
@@ -1081,28 +913,6 @@ def report(ctx: Context, *, wall: float, args, meta: dict, db: dict) -> str:
 
 
 # --- main -----------------------------------------------------------------------------------------
-
-
-def _git_commit() -> str:
-    """The commit the code under test comes from ("+ changes" when the tree is not clean)."""
-    try:
-        commit = subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"],  # noqa: S607
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.strip()
-        dirty = subprocess.run(
-            ["git", "status", "--porcelain", "--untracked-files=no"],  # noqa: S607
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        return "unknown (not a git checkout)"
-    return f"{commit} + uncommitted changes" if dirty else commit
 
 
 def parse_args(argv=None):
@@ -1204,7 +1014,7 @@ def main(argv=None) -> int:
     import gunicorn
 
     meta = {
-        "commit": _git_commit(),
+        "commit": git_commit(),
         "load": f"{load_before:.1f} / {os.getloadavg()[0]:.1f}",
         "when": time.strftime("%d/%m/%Y %H:%M UTC", time.gmtime()),
         "cpus": os.cpu_count(),

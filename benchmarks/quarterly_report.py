@@ -10,9 +10,6 @@ and prints a Markdown table. The target is well under a second per document.
 from __future__ import annotations
 
 import io
-import os
-import secrets
-import statistics
 import sys
 import tempfile
 import time
@@ -20,52 +17,13 @@ from contextlib import redirect_stdout
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
 
-TEMP = tempfile.TemporaryDirectory(prefix="wardwork-bench-")
-os.environ["DATABASE_URL"] = f"sqlite:///{Path(TEMP.name) / 'bench.sqlite3'}"
-os.environ["DJANGO_SETTINGS_MODULE"] = "wardwork.settings"
-os.environ["DEBUG"] = "false"  # no query log growing in memory
-os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
-
-import django  # noqa: E402
-
-django.setup()
-
-from django.core.management import call_command  # noqa: E402
-from django.db import connection  # noqa: E402
-from django.utils import translation  # noqa: E402
-
-from meetings.review_figures import quarter_figures  # noqa: E402
-from meetings.review_services import (  # noqa: E402
-    review_annex_xlsx,
-    review_get_or_create,
-    review_report_docx,
-)
-from wardwork.models import User, Ward  # noqa: E402
-from wardwork.quarters import Quarter  # noqa: E402
+from benchmarks._common import QueryCounter, median, setup_django  # noqa: E402
 
 RUNS = int(sys.argv[1]) if len(sys.argv) > 1 else 20
-QUARTER = Quarter(2021, 1)
-
-
-class QueryCounter:
-    """Counts the queries run inside ``with``."""
-
-    def __init__(self):
-        self.count = 0
-
-    def __call__(self, execute, sql, params, many, context):
-        self.count += 1
-        return execute(sql, params, many, context)
-
-    def __enter__(self):
-        self._wrapper = connection.execute_wrapper(self)
-        self._wrapper.__enter__()
-        return self
-
-    def __exit__(self, *exc):
-        self._wrapper.__exit__(*exc)
+QUARTER = (2021, 1)  # year, quarter
 
 
 def measure(what: str, run) -> dict:
@@ -80,7 +38,7 @@ def measure(what: str, run) -> dict:
         queries, size = counter.count, len(content) if isinstance(content, bytes) else 0
     return {
         "what": what,
-        "median": statistics.median(times),
+        "median": median(times),
         "max": max(times),
         "queries": queries,
         "size": size,
@@ -88,17 +46,31 @@ def measure(what: str, run) -> dict:
 
 
 def main() -> None:
+    import django
+    from django.core.management import call_command
+    from django.utils import translation
+
+    from meetings.review_figures import quarter_figures
+    from meetings.review_services import (
+        review_annex_xlsx,
+        review_get_or_create,
+        review_report_docx,
+    )
+    from wardwork.models import User, Ward
+    from wardwork.quarters import Quarter
+
+    quarter = Quarter(*QUARTER)
     translation.activate("vi")
     call_command("migrate", verbosity=0)
     with redirect_stdout(io.StringIO()):
         call_command("load_demo", force=True)  # DEBUG is off here, on purpose
     ward = Ward.objects.get(place_name="Phúc Đồng")
     secretary = User.objects.get(username="ngoc")
-    review = review_get_or_create(ward=ward, quarter=QUARTER, actor=secretary)
+    review = review_get_or_create(ward=ward, quarter=quarter, actor=secretary)
     review_report_docx(actor=secretary, review=review)  # takes its number once
 
     results = [
-        measure("figures of the quarter", lambda: quarter_figures(ward=ward, quarter=QUARTER)),
+        measure("figures of the quarter", lambda: quarter_figures(ward=ward, quarter=quarter)),
         measure(
             "report DOCX (numbered, figures included)",
             lambda: review_report_docx(actor=secretary, review=review)[0],
@@ -109,10 +81,10 @@ def main() -> None:
         ),
         measure("annex XLSX (figures included)", lambda: review_annex_xlsx(review=review)),
     ]
-    figures = quarter_figures(ward=ward, quarter=QUARTER)
+    figures = quarter_figures(ward=ward, quarter=quarter)
     print(
         f"SQLite, Python {sys.version.split()[0]}, Django {django.get_version()}; "
-        f"{ward.name}, quý {QUARTER.short_label}: {figures['tasks']['total']} tasks, "
+        f"{ward.name}, quý {quarter.short_label}: {figures['tasks']['total']} tasks, "
         f"{len(figures['tasks']['units'])} units, {figures['registrations']['total']} "
         f"registrations counted; median and slowest of {RUNS} runs\n"
     )
@@ -127,6 +99,10 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    TEMP = tempfile.TemporaryDirectory(prefix="wardwork-bench-")
+    setup_django(f"sqlite:///{Path(TEMP.name) / 'bench.sqlite3'}")
+    from django.db import connection
+
     try:
         main()
     finally:

@@ -272,6 +272,10 @@ LOGGING = {
     "loggers": {"axes": {"level": "WARNING"}},
 }
 
+# benchmarks/pages.py sets it for its gunicorn: adds /bench/bare/, a trivial page behind every
+# middleware, to compare the main pages with. Off (and the URL absent) everywhere else.
+BENCHMARK_BARE_VIEW = env_bool("BENCHMARK_BARE_VIEW")
+
 # Demo data: the one password shared by every demo login (printed by load_demo).
 DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "wardwork-demo-2021")
 

@@ -44,6 +44,11 @@ handler403 = "wardwork.views.permission_denied"
 handler404 = "wardwork.views.page_not_found"
 handler500 = "wardwork.views.server_error"
 
+if getattr(settings, "BENCHMARK_BARE_VIEW", False):  # benchmarks/pages.py only
+    from django.views.generic import TemplateView
+
+    urlpatterns.append(path("bench/bare/", TemplateView.as_view(template_name="bare.html")))
+
 if settings.DEBUG:
     from django.conf.urls.static import static
 

@@ -421,6 +421,8 @@ def measure_documents(found: dict, *, runs: int = 5) -> list[dict]:
 def measure_spreadsheets(found: dict) -> tuple[list[dict], list[dict]]:
     """XLSX export of 1,000 and 10,000 registrations (added to ward #1 when the database has
     fewer), import of 1,000 rows as the ward secretary."""
+    from django.db import transaction
+
     from benchmarks import registry_excel
     from models_registry.models import Registration
     from models_registry.spreadsheets import registrations_workbook
@@ -458,9 +460,11 @@ def measure_spreadsheets(found: dict) -> tuple[list[dict], list[dict]]:
             }
         )
     secretary = User.objects.get(username=found["users"]["secretary"])
-    imported = registry_excel.measure_import(
-        ward, units, secretary, bad_last_row=False, rows=IMPORT_ROWS
-    )
+    with transaction.atomic():  # rolled back: a database kept for --reuse stays as generated
+        imported = registry_excel.measure_import(
+            ward, units, secretary, bad_last_row=False, rows=IMPORT_ROWS
+        )
+        transaction.set_rollback(True)
     return exports, [imported]
 
 
@@ -603,7 +607,9 @@ def report(run: dict) -> str:
 # --- main -----------------------------------------------------------------------------------------
 
 
-def prepare_database(url: str, wards: int, years: int, seed: int, *, reuse: bool) -> str:
+def prepare_database(
+    url: str, wards: int, years: int, seed: int, *, reuse: bool, jobs: int = 1
+) -> str:
     """Create, migrate and fill the database (or keep it with ``reuse``); returns what made
     the data."""
     name = url.rsplit("/", 1)[-1]
@@ -629,6 +635,8 @@ def prepare_database(url: str, wards: int, years: int, seed: int, *, reuse: bool
         "--seed",
         str(seed),
         "--force",  # DEBUG is off; the database is the benchmark's own
+        "--jobs",
+        str(jobs),
     ]
     say(f"{name}: {' '.join(command[2:])}")
     began = time.monotonic()
@@ -667,6 +675,9 @@ def parse_args(argv=None):
     parser.add_argument("--wards", type=int, default=126, help="wards of the large database")
     parser.add_argument("--years", type=int, default=5, help="years of data (5)")
     parser.add_argument("--seed", type=int, default=1, help="seed of generate_scale_data (1)")
+    parser.add_argument(
+        "--jobs", type=int, default=2, help="generate_scale_data's parallel wards (2)"
+    )
     parser.add_argument("--seconds", type=float, default=10, help="load per page, s (10)")
     parser.add_argument("--users", type=int, default=10, help="concurrent clients (10)")
     parser.add_argument("--workers", type=int, default=3, help="gunicorn sync workers (3)")
@@ -705,7 +716,9 @@ def main(argv=None) -> int:
     urls = [url_one] if args.wards == 1 else [url_one, url_n]
     run = {"args": args}
     for url, wards in zip(urls, (1, args.wards), strict=False):
-        run["generator"] = prepare_database(url, wards, args.years, args.seed, reuse=args.reuse)
+        run["generator"] = prepare_database(
+            url, wards, args.years, args.seed, reuse=args.reuse, jobs=args.jobs
+        )
     temp_dir = tempfile.TemporaryDirectory(prefix="wardwork-bench-")
     temp = Path(temp_dir.name)
     env = server_environment(url_n, temp)

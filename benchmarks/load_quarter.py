@@ -688,8 +688,6 @@ def _meeting_pool(ward, committee, units, count, Meeting, MeetingKind, MeetingSt
     (no history rows): a few hundred meetings take a second."""
     from django.utils import timezone
 
-    from wardwork.text import fold
-
     rng = random.Random(7)
     meetings = []
     for i in range(count):
@@ -708,7 +706,7 @@ def _meeting_pool(ward, committee, units, count, Meeting, MeetingKind, MeetingSt
             concluded_at=held_at + dt.timedelta(hours=3) if concluded else None,
             report_summary="Báo cáo kết quả công tác dân vận trong tháng.",
         )
-        meeting.search_key = fold(" ".join(t for t in meeting.search_texts() if t))[:600]
+        meeting.fill_derived()
         meetings.append(meeting)
     Meeting.objects.bulk_create(meetings)
     conclusions = [

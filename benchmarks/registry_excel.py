@@ -73,7 +73,6 @@ def setup_ward():
 def create_registrations(ward, units, people, count: int, *, year: int = 2021) -> None:
     """``count`` registrations of ``ward`` (bulk insert), spread over ``units``."""
     from models_registry.models import Field, Registration, RegistrationKind
-    from wardwork.text import fold
 
     fields = list(Field.objects.all())
     batch = []
@@ -97,8 +96,7 @@ def create_registrations(ward, units, people, count: int, *, year: int = 2021) -
             )
         )
     for registration in batch:  # what save() derives; bulk_create does not call it
-        registration.title_key = fold(registration.title)[:300]
-        registration.search_key = fold(" ".join(t for t in registration.search_texts() if t))[:600]
+        registration.fill_derived()
     Registration.objects.bulk_create(batch, batch_size=1000)
 
 

@@ -29,8 +29,9 @@ The rows are the ones the app's services would have left (what ``full_clean()`` 
   ``-NQ/ĐU``), reports (``-BC/ĐU``) and conclusion notices (``-TB/ĐU``) are numbered 1, 2, …
   within each committee term in date order, and ``DocumentSequence`` holds each last number,
   so the next number the app gives follows on;
-- ``save()``-derived columns (``search_key``, ``sort_key``, ``symbol_key``, ``title_key``,
-  ``version``) are computed here, since ``bulk_create`` bypasses ``save()``; timestamps
+- ``save()``-derived columns (``search_key``, ``sort_key``, ``symbol_key``, ``title_key``)
+  come from each model's ``fill_derived()``, since ``bulk_create`` bypasses ``save()``;
+  ``version`` starts at its default; timestamps
   (``created_at``/``updated_at``) are the story's, not the moment of the run.
 
 History (django-simple-history): with ``history=True`` (the default) every object of the
@@ -89,7 +90,7 @@ from models_registry.models import (
     RegistrationUpdate,
 )
 from plans.models import DocumentSequence, Plan, ProgressReport, Task, TaskStatus
-from plans.symbols import format_party_symbol, symbol_key
+from plans.symbols import format_party_symbol
 from wardwork.models import (
     Organization,
     OrganizationKind,
@@ -101,7 +102,7 @@ from wardwork.models import (
     Ward,
 )
 from wardwork.quarters import Quarter
-from wardwork.text import fold, name_sort_string, normalize
+from wardwork.text import fold, normalize
 
 K = OrganizationKind
 R = PositionRole
@@ -527,7 +528,7 @@ class WardBuilder:
             created_at=self.created,
             updated_at=self.created,
         )
-        ward.search_key = fold(" ".join([ward.name, ward.place_name, ward.parent_name]))[:600]
+        ward.fill_derived()
         gen.bulk(Ward, [ward])
         self.ward = ward
         # The term already running when the data starts had numbered documents before: its
@@ -559,7 +560,7 @@ class WardBuilder:
             created_at=self.created,
             updated_at=self.created,
         )
-        o.search_key = fold(" ".join(t for t in [name, short_name, symbol_code] if t))[:600]
+        o.fill_derived()
         return o
 
     def _organizations(self) -> None:
@@ -665,8 +666,7 @@ class WardBuilder:
                 created_at=self.created,
                 updated_at=self.created,
             )
-            p.sort_key = name_sort_string(p.full_name)
-            p.search_key = fold(f"{p.full_name} {title}")[:600]
+            p.fill_derived()
             people.append(p)
             return p
 
@@ -825,7 +825,7 @@ class WardBuilder:
                 if k == 1:
                     p.implements = d
                     p.title = f"Kế hoạch thực hiện {d.symbol} của Quận ủy về {theme} năm {year}"
-                    p.search_key = fold(f"{p.symbol} {p.title} {p.theme}")[:600]
+                    p.fill_derived()
                 ward_plans.append(p)
                 self.plans_by_year[year].append(p)
         gen.bulk(Plan, ward_plans)
@@ -859,7 +859,6 @@ class WardBuilder:
             number=number,
             issuer=issuer,
             symbol=symbol,
-            symbol_key=symbol_key(symbol),
             issued_on=issued,
             title=title,
             theme=theme,
@@ -870,7 +869,7 @@ class WardBuilder:
             updated_at=created,
             version=1,
         )
-        p.search_key = fold(f"{symbol} {title} {theme}")[:600]
+        p.fill_derived()
         return p
 
     def gen_staff_user(self):
@@ -932,7 +931,7 @@ class WardBuilder:
             updated_at=created,
             version=1,
         )
-        t.search_key = fold(f"{t.title} {description}")[:600]
+        t.fill_derived()
         t._supporting = supporting
         t._deadline = deadline
         return t
@@ -1179,7 +1178,7 @@ class WardBuilder:
             updated_at=concluded_at or created,
             version=1,
         )
-        m.search_key = fold(f"{m.title} {m.venue}")[:600]
+        m.fill_derived()
         return m
 
     def meeting_event(self, m, action, from_status, to_status, when) -> MeetingEvent:
@@ -1274,7 +1273,6 @@ class WardBuilder:
                     person=person,
                     registered_by_unit=owner,
                     title=title,
-                    title_key=fold(title)[:300],
                     field=self.gen.fields[i % len(self.gen.fields)],
                     content=content,
                     solutions="Phân công đảng viên, hội viên phụ trách; tuyên truyền qua loa "
@@ -1295,7 +1293,7 @@ class WardBuilder:
                     updated_at=reviewed or submitted or created,
                     version=1,
                 )
-                reg.search_key = fold(f"{title} {content}")[:600]
+                reg.fill_derived()
                 reg._actor = unit.user or self.staff_user
                 regs.append(reg)
             gen.bulk(Registration, regs)

@@ -29,7 +29,6 @@ from wardwork.models import (
     TimeStampedModel,
     Ward,
     WorkflowEvent,
-    include_derived,
 )
 from wardwork.periods import ensure_period_open, quarter_or_none
 from wardwork.quarters import Quarter
@@ -206,10 +205,11 @@ class Registration(VersionedModel, SearchableModel):
     def __str__(self) -> str:
         return f"{self.title} ({self.year})"
 
-    def save(self, *args, **kwargs):
+    derived_fields = (*SearchableModel.derived_fields, "title_key")
+
+    def fill_derived(self) -> None:
         self.title_key = fold(self.title)[:300]
-        include_derived(kwargs, "title_key")
-        super().save(*args, **kwargs)
+        super().fill_derived()
 
     def search_texts(self) -> list[str]:
         return [self.title, self.content]

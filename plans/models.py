@@ -23,7 +23,6 @@ from wardwork.models import (
     SearchQuerySet,
     TimeStampedModel,
     Ward,
-    include_derived,
 )
 from wardwork.periods import ensure_period_open, quarter_or_none
 from wardwork.quarters import Quarter
@@ -114,11 +113,12 @@ class Plan(VersionedModel, SearchableModel):
     def __str__(self) -> str:
         return f"{self.symbol} – {self.title[:80]}"
 
-    def save(self, *args, **kwargs):
+    derived_fields = (*SearchableModel.derived_fields, "symbol_key")
+
+    def fill_derived(self) -> None:
         self.symbol = normalize(self.symbol)
         self.symbol_key = symbol_key(self.symbol)
-        include_derived(kwargs, "symbol_key")
-        super().save(*args, **kwargs)
+        super().fill_derived()
 
     def search_texts(self) -> list[str]:
         return [self.symbol, self.title, self.theme]

@@ -66,10 +66,17 @@ class SearchableModel(TimeStampedModel):
     class Meta:
         abstract = True
 
+    derived_fields: tuple[str, ...] = ("search_key",)
+
     def save(self, *args, **kwargs):
-        self.search_key = fold(" ".join(t for t in self.search_texts() if t))[:600]
-        include_derived(kwargs, "search_key")
+        self.fill_derived()
+        include_derived(kwargs, *self.derived_fields)
         super().save(*args, **kwargs)
+
+    def fill_derived(self) -> None:
+        """Set the columns computed from the others. ``save()`` calls it; so does any code
+        that inserts rows without ``save()`` (``bulk_create``, COPY)."""
+        self.search_key = fold(" ".join(t for t in self.search_texts() if t))[:600]
 
     def search_texts(self) -> list[str]:
         raise NotImplementedError
@@ -263,11 +270,12 @@ class Person(SearchableModel):
     def __str__(self) -> str:
         return self.full_name
 
-    def save(self, *args, **kwargs):
+    derived_fields = (*SearchableModel.derived_fields, "sort_key")
+
+    def fill_derived(self) -> None:
         self.full_name = normalize(self.full_name)
         self.sort_key = name_sort_string(self.full_name)
-        include_derived(kwargs, "sort_key")
-        super().save(*args, **kwargs)
+        super().fill_derived()
 
     def search_texts(self) -> list[str]:
         return [self.full_name, self.title]

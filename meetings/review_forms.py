@@ -14,6 +14,7 @@ from meetings.forms import DATETIME_FORMAT, PeopleChoiceField, PersonChoiceField
 from meetings.models import REPORT_SECTIONS, QuarterlyReview
 from meetings.review_services import MESSAGE_REASON_REQUIRED
 from meetings.services import INVITE_GROUP_LABELS
+from wardwork.concurrency import version_field
 from wardwork.models import Organization
 from wardwork.text import normalize
 
@@ -37,7 +38,7 @@ class ReviewTextForm(forms.Form):
     """The four narrative sections of the quarterly report. A section left empty takes the
     text pre-filled from the data again."""
 
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
+    version = version_field()
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -31,7 +31,7 @@ from models_registry.selectors import STATUS_COUNTED, STATUS_RUNNING
 from models_registry.services import MESSAGE_NOTE_REQUIRED, MESSAGE_REASON_REQUIRED
 from plans.forms import DateInput
 from plans.models import Plan
-from wardwork.concurrency import VersionedFormMixin
+from wardwork.concurrency import VersionedFormMixin, version_field
 from wardwork.forms import DB_ID_MAX
 from wardwork.models import Organization, Person
 from wardwork.quarters import Quarter
@@ -376,7 +376,7 @@ class UpdateForm(forms.Form):
     """What a model achieved in one quarter. ``version``: the quarter's update as the form
     showed it (0: none yet), so that one saved meanwhile is not overwritten unseen."""
 
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
+    version = version_field()
 
     results = forms.CharField(
         label=capfirst(_("results")),

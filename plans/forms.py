@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from plans import services
 from plans.models import Plan, ProgressReport, Task, TaskStatus
 from plans.symbols import DOC_TYPE_CHOICES
-from wardwork.concurrency import VersionedFormMixin
+from wardwork.concurrency import VersionedFormMixin, version_field
 from wardwork.forms import IdsChoiceField
 from wardwork.models import Organization
 from wardwork.text import normalize
@@ -238,7 +238,7 @@ class ProgressReportForm(forms.ModelForm):
     version when the form was shown, 0 when there was none yet: a report saved meanwhile by
     another manager of the unit is not overwritten unseen."""
 
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
+    version = version_field()
 
     class Meta:
         model = ProgressReport

@@ -30,6 +30,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from wardwork.history import EMPTY, field_text
+from wardwork.models import include_derived
 
 MESSAGE_STALE = _(
     "%(who)s saved this record at %(when)s, while you were editing it. Nothing of your form "
@@ -57,17 +58,20 @@ class VersionedModel(models.Model):
     def save(self, *args, **kwargs):
         if not self._state.adding:
             self.version = (self.version or 0) + 1
-            update_fields = kwargs.get("update_fields")
-            if update_fields is not None:
-                kwargs["update_fields"] = {*update_fields, "version"}
+            include_derived(kwargs, "version")
         super().save(*args, **kwargs)
+
+
+def version_field() -> forms.IntegerField:
+    """The hidden field holding the version a form showed (0: no record yet)."""
+    return forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
 
 
 class VersionedFormMixin(forms.Form):
     """Adds the hidden ``version`` the user loaded; give it to the service as
     ``expected_version=form.cleaned_data["version"]``."""
 
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
+    version = version_field()
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -35,6 +35,7 @@ from wardwork.models import Organization
 from wardwork.periods import ensure_period_open
 from wardwork.quarters import Quarter
 from wardwork.roles import is_ward_staff, require
+from wardwork.text import fold
 
 S = RegistrationStatus
 
@@ -83,8 +84,6 @@ def _save(registration: Registration, *, actor) -> None:
 
 def registration_duplicate(*, registration: Registration) -> Registration | None:
     """Another registration of the same unit, year and title (case and accents ignored)."""
-    from wardwork.text import fold
-
     return (
         Registration.objects.filter(
             registered_by_unit_id=registration.registered_by_unit_id,
@@ -127,6 +126,94 @@ def registration_save_draft(
     if creating:
         _event(registration, actor=actor, action="created", from_status="")
     return registration
+
+
+def _related_missing(registrations: list[Registration]) -> set[int]:
+    """Indexes of the registrations naming a related row (unit, person, field, plan, model,
+    user) that does not exist: one query per related model, whatever the number of rows."""
+    wanted: dict[type, dict[int, set[int]]] = {}
+    for index, registration in enumerate(registrations):
+        for field in registration._meta.concrete_fields:
+            value = getattr(registration, field.attname) if field.is_relation else None
+            if value is not None:
+                wanted.setdefault(field.related_model, {}).setdefault(value, set()).add(index)
+    missing: set[int] = set()
+    for model, by_pk in wanted.items():
+        found = set(
+            model._base_manager.filter(pk__in=by_pk).order_by().values_list("pk", flat=True)
+        )
+        for pk in by_pk.keys() - found:
+            missing |= by_pk[pk]
+    return missing
+
+
+@transaction.atomic
+def registration_create_drafts(
+    *, actor, registrations: list[Registration]
+) -> list[ValidationError | None]:
+    """Create many drafts at once (the Excel import) with what ``registration_save_draft``
+    does for each new one: the same right (``PermissionDenied``), the same refusals in the
+    same order (a name the unit already used that year, then ``full_clean``'s messages) and
+    the same rows: each registration, its "created" history row and its "created" event,
+    both signed by ``actor``. A name taken by an earlier registration of the list counts,
+    as if they had been saved one by one.
+
+    Returns one entry per registration: ``None`` when it passed, else its
+    ``ValidationError``. Nothing is written unless every one passed. The queries do not
+    grow with the number of registrations (the inserts go in batches): the names already
+    taken and the related rows are read once, not once per registration."""
+    for registration in registrations:
+        require(can_edit_registration(actor, registration) or is_ward_staff(actor, registration))
+        registration.status = S.DRAFT
+        registration.created_by = actor
+    taken = set(
+        Registration.objects.filter(
+            registered_by_unit_id__in={r.registered_by_unit_id for r in registrations},
+            year__in={r.year for r in registrations},
+        )
+        .exclude(status=S.WITHDRAWN)
+        .values_list("registered_by_unit_id", "year", "title_key")
+    )
+    missing = _related_missing(registrations)
+    relations = [f for f in Registration._meta.concrete_fields if f.is_relation]
+    results: list[ValidationError | None] = []
+    for index, registration in enumerate(registrations):
+        unit, year = registration.registered_by_unit_id, registration.year
+        if (unit, year, fold(registration.title)[:300]) in taken:
+            results.append(ValidationError({"title": str(MESSAGE_DUPLICATE)}))
+            continue
+        # The related rows were checked above (a missing one: the full check, its message);
+        # the name's uniqueness too, against the database and the list.
+        loaded = (
+            None
+            if index in missing
+            else [f.name for f in relations if getattr(registration, f.attname) is not None]
+        )
+        try:
+            registration.full_clean(exclude=loaded, validate_constraints=False)
+        except ValidationError as error:
+            results.append(error)
+            continue
+        taken.add((unit, year, fold(registration.title)[:300]))
+        results.append(None)
+    if any(results) or not registrations:
+        return results
+    for registration in registrations:
+        registration.fill_derived()
+    Registration.objects.bulk_create(registrations)
+    Registration.history.bulk_history_create(registrations, default_user=actor)
+    RegistrationEvent.objects.bulk_create(
+        RegistrationEvent(
+            registration=registration,
+            action="created",
+            from_status="",
+            to_status=registration.status,
+            note="",
+            actor=actor,
+        )
+        for registration in registrations
+    )
+    return results
 
 
 @transaction.atomic

@@ -1,10 +1,11 @@
 """Import of 'Dân vận khéo' registrations from XLSX: all rows or none.
 
 Every row of the first sheet is turned into a registration (units, people, fields, plans and
-exemplary models looked up in the ward by folded name) and saved as a draft through
-``registration_save_draft`` inside one transaction; if any row is wrong, everything is rolled
-back and the result names each wrong row (as Excel numbers it), its column and the reason. A
-file that is not a real XLSX gives one error on row 0, never an exception.
+exemplary models looked up in the ward by folded name, each table read once per import) and
+saved as a draft through ``registration_create_drafts`` (the checks and rows of
+``registration_save_draft``, in bulk) inside one transaction; if any row is wrong, nothing is
+saved and the result names each wrong row (as Excel numbers it), its column and the reason.
+A file that is not a real XLSX gives one error on row 0, never an exception.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from openpyxl import load_workbook
 from models_registry import spreadsheet_columns as cols
 from models_registry.models import Field, Registration, RegistrationKind, RegistrationStatus
 from models_registry.rules import can_edit_registration
-from models_registry.services import registration_save_draft
+from models_registry.services import registration_create_drafts
 from plans.models import Plan
 from plans.symbols import symbol_key
 from wardwork.models import Organization, Person
@@ -374,13 +375,16 @@ def import_registrations(*, actor, ward, file) -> ImportResult:
     builder = _Rows(actor=actor, ward=ward)
     result = ImportResult()
     with transaction.atomic():
-        for number, record in rows:
-            registration, problems = builder.build(number, record)
+        built = [(number, *builder.build(number, record)) for number, record in rows]
+        registrations = [registration for _n, registration, _p in built if registration]
+        # All rows at once (one read of the names taken, bulk inserts); nothing is written
+        # when a row is refused.
+        refusals = iter(registration_create_drafts(actor=actor, registrations=registrations))
+        for number, registration, problems in built:
             if registration is not None:
-                try:
-                    registration_save_draft(actor=actor, registration=registration)
-                except ValidationError as exc:
-                    problems = _validation_messages(exc)
+                refused = next(refusals)
+                if refused is not None:
+                    problems = _validation_messages(refused)
                 else:
                     result.created.append(registration)
             result.errors += [

@@ -113,6 +113,9 @@ NUMBERED_BB = "staff: minutes of a meeting (BB)"
 NUMBERED_TB = "staff: conclusion notice (TB)"
 NUMBERED = {NUMBERED_BC, NUMBERED_BB, NUMBERED_TB}
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+STALE = "saved meanwhile by someone else (stale edit)"
+SHARED_TASKS = 2  # tasks every ward staff member edits (the lost-update check)
+ALTERNATE_EVERY = 4  # with several instances, every 4th user alternates instances per request
 
 
 # --- statistics -----------------------------------------------------------------------------------
@@ -129,6 +132,11 @@ class Stats:
     lock: threading.Lock = field(default_factory=threading.Lock)
     numbering_in_flight: int = 0
     numbering_most_in_flight: int = 0
+    # Per gunicorn instance (its base URL): requests answered or failed, and errors. The
+    # instance of the calling thread's last request is kept in ``local``.
+    instance_requests: Counter = field(default_factory=Counter)
+    instance_errors: Counter = field(default_factory=Counter)
+    local: threading.local = field(default_factory=threading.local)
 
     def numbering_started(self) -> None:
         with self.lock:
@@ -144,6 +152,7 @@ class Stats:
     def record(self, action: str, seconds: float) -> None:
         with self.lock:
             self.durations[action].append(seconds)
+            self.instance_requests[getattr(self.local, "instance", "")] += 1
 
     def refuse(self, action: str, reason: str) -> None:
         with self.lock:
@@ -152,6 +161,7 @@ class Stats:
     def error(self, action: str, text: str) -> None:
         with self.lock:
             self.error_count[action] += 1
+            self.instance_errors[getattr(self.local, "instance", "")] += 1
             self.errors.append(f"{action}: {text}")
 
     @property
@@ -166,6 +176,10 @@ class Stats:
     def total_refused(self) -> int:
         return sum(sum(c.values()) for c in self.refused.values())
 
+    @property
+    def stale_refusals(self) -> int:
+        return sum(c[STALE] for c in self.refused.values())
+
 
 class WorkflowError(Exception):
     """An answer the workflow cannot go on from (already recorded as an error)."""
@@ -175,10 +189,25 @@ class WorkflowError(Exception):
 
 
 class Browser:
-    """One user's session: cookies, the CSRF token of the last form, timing of each request."""
+    """One user's session: cookies, the CSRF token of the last form, timing of each request.
 
-    def __init__(self, base_url: str, stats: Stats, *, timeout: float = 120.0):
-        self.base_url = base_url.rstrip("/")
+    ``base_url`` is one server, or a list of servers (gunicorn instances on the same
+    database): with ``alternate`` every request goes to the next one in turn, so that one
+    session's pages, forms and the POSTs that answer them are served by different processes."""
+
+    def __init__(
+        self,
+        base_url: str | list[str],
+        stats: Stats,
+        *,
+        timeout: float = 120.0,
+        alternate: bool = False,
+    ):
+        urls = [base_url] if isinstance(base_url, str) else list(base_url)
+        self.base_urls = [u.rstrip("/") for u in urls]
+        self.alternate = alternate and len(self.base_urls) > 1
+        self._turn = itertools.count()
+        self.base_url = self.base_urls[0]
         self.stats = stats
         self.timeout = timeout
         self.opener = urllib.request.build_opener(
@@ -198,7 +227,10 @@ class Browser:
         """Send one request and classify it. Returns the answer when its status is expected;
         ``None`` when it is an expected refusal (``refusals(answer)`` gives a reason); raises
         ``WorkflowError`` (after recording the error) otherwise."""
+        if self.alternate:
+            self.base_url = self.base_urls[next(self._turn) % len(self.base_urls)]
         url = path if path.startswith("http") else self.base_url + path
+        self.stats.local.instance = _origin(url)
         body = urllib.parse.urlencode(data, doseq=True).encode() if data is not None else None
         headers = {"Referer": url, "Accept-Language": "vi"}
         if body is not None:
@@ -259,6 +291,12 @@ class Browser:
             raise WorkflowError
 
 
+def _origin(url: str) -> str:
+    """``http://host:port`` of a URL: which instance answered."""
+    parts = urllib.parse.urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
 # --- HTML forms -----------------------------------------------------------------------------------
 
 
@@ -304,11 +342,112 @@ class Refusals:
         self.stale = _stale_markers()
 
     def stale_edit(self, answer: Answer) -> str | None:
-        if answer.status in (400, 409) and self.stale:
+        """The edit form shown again (200, 400 or 409) with the "saved meanwhile" message."""
+        if answer.status in (200, 400, 409) and self.stale:
             text = page_text(answer.body)
             if any(marker in text for marker in self.stale):
-                return "saved meanwhile by someone else (stale edit)"
+                return STALE
         return None
+
+
+# --- accepted saves of shared records, and the lost-update check ---------------------------------
+
+
+@dataclass(frozen=True)
+class Write:
+    """A save of a shared record the server accepted (it redirected, as after a save).
+
+    ``record`` names the record (``("task", 12)``, ``("report text", "2021-Q1")``); ``marker``
+    is a text unique to this save, found in the field's value when the save is kept;
+    ``version`` is the hidden version the form posted (the version the user saw)."""
+
+    record: tuple
+    marker: str
+    version: int
+    user: str
+    instance: str
+
+
+class Writes:
+    """Every accepted save of a shared record; thread safe."""
+
+    def __init__(self):
+        self.items: list[Write] = []
+        self.lock = threading.Lock()
+
+    def accept(self, write: Write) -> None:
+        with self.lock:
+            self.items.append(write)
+
+
+def lost_updates(
+    writes: list[Write], final: dict[tuple, str], history: dict[tuple, list[str]]
+) -> list[str]:
+    """What went missing, one line per lost update (empty: none).
+
+    For each record: every accepted save's marker must be in one of the record's history
+    rows (django-simple-history keeps each saved state), the record's value now must carry
+    the marker of the last accepted save (the highest version posted: the check-and-save of
+    ``wardwork.concurrency.claim`` orders the saves by version), and no two accepted saves
+    may have posted the same version (the second would have overwritten the first unseen)."""
+    problems = []
+    by_record: dict[tuple, list[Write]] = defaultdict(list)
+    for write in writes:
+        by_record[write.record].append(write)
+    for record, items in sorted(by_record.items(), key=lambda kv: str(kv[0])):
+        rows = history.get(record, [])
+        for write in items:
+            if not any(write.marker in (row or "") for row in rows):
+                problems.append(
+                    f"{record}: the save {write.marker!r} (version {write.version}, "
+                    f"{write.user} on {write.instance}) is in no history row"
+                )
+        versions = Counter(w.version for w in items)
+        for version, count in sorted(versions.items()):
+            if count > 1:
+                problems.append(
+                    f"{record}: {count} saves accepted from the same version {version} "
+                    f"({', '.join(w.marker for w in items if w.version == version)})"
+                )
+        last = max(items, key=lambda w: w.version)
+        if last.marker not in (final.get(record) or ""):
+            problems.append(
+                f"{record}: the value now is not the last accepted save {last.marker!r} "
+                f"(version {last.version}): {str(final.get(record))[:120]!r}"
+            )
+    return problems
+
+
+def shared_records(writes: list[Write], ward_name: str = "") -> tuple[dict, dict]:
+    """(value now, values in every history row) of each record written to (ORM)."""
+    from meetings.review_models import QuarterlyReview
+    from plans.models import Task
+
+    final, history = {}, {}
+    for record in {w.record for w in writes}:
+        kind, key = record
+        if kind == "task":
+            final[record] = Task.objects.filter(pk=key).values_list("description", flat=True)[0]
+            history[record] = list(
+                Task.history.filter(id=key).values_list("description", flat=True)
+            )
+        elif kind == "report text":
+            year, number = _quarter(key)
+            review = QuarterlyReview.objects.get(
+                ward__name=ward_name or WARD_NAME, year=year, quarter=number
+            )
+            final[record] = review.direction_text
+            history[record] = list(
+                QuarterlyReview.history.filter(id=review.pk).values_list(
+                    "direction_text", flat=True
+                )
+            )
+    return final, history
+
+
+def _quarter(text: str) -> tuple[int, int]:
+    year, number = text.split("-Q")
+    return int(year), int(number)
 
 
 # --- the workflow of each kind of user ------------------------------------------------------------
@@ -326,11 +465,27 @@ class Context:
     meeting_ids: list[int]
     concluded_meeting_ids: list[int]
     report_quarters: list[str]
+    shared_task_ids: list[int] = field(default_factory=list)
+    base_urls: list[str] = field(default_factory=list)  # every instance (base_url when empty)
     think: float = 1.0
     seed: int = 0
     stats: Stats = field(default_factory=Stats)
     refusals: Refusals = field(default_factory=Refusals)
+    writes: Writes = field(default_factory=lambda: Writes())
     counter: itertools.count = field(default_factory=lambda: itertools.count(1))
+
+    @property
+    def instances(self) -> list[str]:
+        return self.base_urls or [self.base_url]
+
+    def browser_for(self, index: int) -> Browser:
+        """User ``index``'s browser: with several instances every ``ALTERNATE_EVERY``-th user
+        alternates between them request by request, the others are dealt round-robin."""
+        urls = self.instances
+        if len(urls) > 1 and index % ALTERNATE_EVERY == ALTERNATE_EVERY - 1:
+            return Browser(urls, self.stats, alternate=True)
+        fixed = index - index // ALTERNATE_EVERY if len(urls) > 1 else index
+        return Browser(urls[fixed % len(urls)], self.stats)
 
     @property
     def users(self) -> list[tuple[str, str]]:
@@ -460,7 +615,12 @@ def reviewer_iteration(b: Browser, ctx: Context, username: str, rng: random.Rand
 
 def staff_iteration(b: Browser, ctx: Context, username: str, rng: random.Random, deadline):
     """Ward staff: the numbered documents every round (the quarterly report, two meeting
-    documents), the report's text and the reviewer's pages every other round."""
+    documents), the report's text and the reviewer's pages every other round; and, when
+    there are shared tasks, the edit of one of them every round."""
+    if ctx.shared_task_ids:
+        shared_task_edit(b, ctx, username, rng, deadline)
+        if not _pause(ctx, rng, deadline):
+            return
     quarter = rng.choice(ctx.report_quarters)
     page = b.get("staff: quarter page (report)", f"/quarters/{quarter}/")
     form = find_form(page.body, lambda f: (f.action or "").endswith("/report.docx"))
@@ -484,19 +644,54 @@ def staff_iteration(b: Browser, ctx: Context, username: str, rng: random.Random,
         page = b.get("staff: report text form", f"/quarters/{quarter}/text/")
         form = find_form(page.body, lambda f: "results_text" in f.fields)
         values = form_values(form)
-        values["direction_text"] = (
-            f"Tiếp tục triển khai các phong trào thi đua; bản sửa của {username}, lần "
-            f"{next(ctx.counter)}."
-        )
-        b.post(
+        marker = f"bản sửa của {username}, lần {next(ctx.counter)}"
+        values["direction_text"] = f"Tiếp tục triển khai các phong trào thi đua; {marker}."
+        answer = b.post(
             "staff: save the report text",
             f"/quarters/{quarter}/text/",
             values,
             expect=(302,),
             refusals=ctx.refusals.stale_edit,
         )
+        if answer is not None:
+            _accepted(ctx, b, ("report text", quarter), marker, values, username)
     if rng.random() < 0.5 and _pause(ctx, rng, deadline):
         reviewer_iteration(b, ctx, username, rng, deadline)
+
+
+def shared_task_edit(b: Browser, ctx: Context, username: str, rng: random.Random, deadline):
+    """Edit the description of one of the few tasks every ward staff member edits, through
+    the real form with its hidden ``version``: of saves made from the same version only one
+    is kept, the others are refused (expected) with the "saved meanwhile" message."""
+    pk = rng.choice(ctx.shared_task_ids)
+    page = b.get("staff: shared task form", f"/plans/tasks/{pk}/edit/")
+    form = find_form(page.body, lambda f: "description" in f.fields and "version" in f.fields)
+    marker = f"[sửa {username} #{next(ctx.counter)}]"
+    values = [(k, v) for k, v in form.form_values() if k != "description"]
+    values.append(("description", f"Nội dung nhiệm vụ, bản sửa đồng thời {marker}"))
+    if ctx.think > 0:  # typing: the window in which someone else saves
+        time.sleep(min(rng.uniform(0, ctx.think), max(0.0, deadline - time.monotonic())))
+    answer = b.post(
+        "staff: save a shared task",
+        f"/plans/tasks/{pk}/edit/",
+        values,
+        expect=(302,),
+        refusals=ctx.refusals.stale_edit,
+    )
+    if answer is not None:
+        _accepted(ctx, b, ("task", pk), marker, dict(values), username)
+
+
+def _accepted(ctx: Context, b: Browser, record: tuple, marker: str, values: dict, user: str):
+    ctx.writes.accept(
+        Write(
+            record=record,
+            marker=marker,
+            version=int(values.get("version") or 0),
+            user=user,
+            instance=getattr(ctx.stats.local, "instance", b.base_url),
+        )
+    )
 
 
 def _check_docx(ctx: Context, action: str, answer: Answer) -> None:
@@ -507,10 +702,12 @@ def _check_docx(ctx: Context, action: str, answer: Answer) -> None:
 ITERATIONS = {"unit": unit_iteration, "staff": staff_iteration, "bloc": reviewer_iteration}
 
 
-def run_user(ctx: Context, username: str, role: str, start: threading.Barrier, seconds: float):
+def run_user(
+    ctx: Context, username: str, role: str, start: threading.Barrier, seconds: float, index=0
+):
     """One simulated user: log in, wait for everyone, work until the time is over."""
     rng = random.Random(f"{ctx.seed}-{username}")
-    b = Browser(ctx.base_url, ctx.stats)
+    b = ctx.browser_for(index)
     try:
         b.login(username, ctx.password)
     except WorkflowError:
@@ -534,8 +731,8 @@ def run_load(ctx: Context, seconds: float) -> float:
     users = ctx.users
     start = threading.Barrier(len(users) + 1)
     threads = [
-        threading.Thread(target=run_user, args=(ctx, u, role, start, seconds), daemon=True)
-        for u, role in users
+        threading.Thread(target=run_user, args=(ctx, u, role, start, seconds, index), daemon=True)
+        for index, (u, role) in enumerate(users)
     ]
     for thread in threads:
         thread.start()
@@ -568,6 +765,7 @@ def setup_data(users: int, *, load_demo: bool = True, meetings: int = MEETING_PO
     from django.utils import timezone
 
     from meetings.models import Conclusion, Meeting, MeetingKind, MeetingStatus
+    from plans.models import Task
     from wardwork.models import (
         Organization,
         OrganizationKind,
@@ -663,6 +861,13 @@ def setup_data(users: int, *, load_demo: bool = True, meetings: int = MEETING_PO
         meeting_ids, concluded_meeting_ids = _meeting_pool(
             ward, committee, units, meetings, Meeting, MeetingKind, MeetingStatus, Conclusion
         )
+    # The tasks every ward staff member edits at the same time (the lost-update check): the
+    # first ones of the ward's plans.
+    shared_task_ids = list(
+        Task.objects.filter(ward=ward, plan__isnull=False)
+        .order_by("plan__issued_on", "plan_id", "ordinal", "pk")
+        .values_list("pk", flat=True)[:SHARED_TASKS]
+    )
     today = timezone.localdate()
     last = (today.year, (today.month - 1) // 3)  # the last quarter that has ended
     report_quarters = [
@@ -678,6 +883,7 @@ def setup_data(users: int, *, load_demo: bool = True, meetings: int = MEETING_PO
         "meeting_ids": meeting_ids,
         "concluded_meeting_ids": concluded_meeting_ids,
         "report_quarters": report_quarters,
+        "shared_task_ids": shared_task_ids,
         "password": settings.DEMO_PASSWORD,
     }
 
@@ -817,6 +1023,11 @@ def start_gunicorn(args, env: dict, port: int, log_path: Path) -> subprocess.Pop
     return _start_gunicorn(env, port, log_path, workers=args.workers)
 
 
+def numbering_gaps(numbering: list[tuple]) -> int:
+    """Numbers missing below the highest one taken, over every type and term."""
+    return sum(row[5] for row in numbering)
+
+
 def deadlocks(cursor, name: str) -> int:
     cursor.execute("SELECT pg_stat_clear_snapshot()")
     cursor.execute("SELECT deadlocks FROM pg_stat_database WHERE datname = %s", [name])
@@ -830,11 +1041,21 @@ def deadlocks(cursor, name: str) -> int:
 def report(ctx: Context, *, wall: float, args, meta: dict, db: dict) -> str:
     stats = ctx.stats
     out = []
-    out.append(f"## Load test: {args.users} users, {args.seconds:g} s ({meta['when']})")
+    instances = ctx.instances
+    title = f"{args.users} users, {args.seconds:g} s"
+    if len(instances) > 1:
+        title += f", {len(instances)} gunicorn instances"
+    servers = f"gunicorn {meta['gunicorn']} with {args.workers} sync workers"
+    if len(instances) > 1:
+        servers = (
+            f"{len(instances)} instances of gunicorn {meta['gunicorn']} on "
+            f"{len(instances)} ports, {args.workers} sync workers each, one database"
+        )
+    out.append(f"## Load test: {title} ({meta['when']})")
     out.append("")
     out.append(
         f"Machine: {meta['cpus']} CPU cores, {meta['python']}, PostgreSQL {meta['pg']}; "
-        f"gunicorn {meta['gunicorn']} with {args.workers} sync workers; users: "
+        f"{servers}; users: "
         f"{len(ctx.unit_users)} unit managers, {len(ctx.staff_users)} ward staff, "
         f"{len(ctx.bloc_users)} Khối Dân vận members; think time 0–{args.think:g} s; "
         f"seed {args.seed}. "
@@ -878,6 +1099,45 @@ def report(ctx: Context, *, wall: float, args, meta: dict, db: dict) -> str:
     out.append(f"- Errors: **{stats.total_errors}**.")
     for line in stats.errors[:8]:
         out.append(f"  - {line[:400]}")
+    if len(instances) > 1:
+        out.append(
+            f"- Instances (users dealt round-robin; every {ALTERNATE_EVERY}th user alternates "
+            "between the instances request by request, its session included):"
+        )
+        out.append("")
+        out.append("  | instance | users (fixed / alternating) | requests | errors |")
+        out.append("  |---|---:|---:|---:|")
+        fixed, alternating = Counter(), 0
+        for index in range(len(ctx.users)):
+            browser = ctx.browser_for(index)
+            if browser.alternate:
+                alternating += 1
+            else:
+                fixed[browser.base_url] += 1
+        for number, url in enumerate(instances, 1):
+            out.append(
+                f"  | #{number} {url} | {fixed[url]} / {alternating} | "
+                f"{stats.instance_requests[url]} | {stats.instance_errors[url]} |"
+            )
+        out.append("")
+    writes = ctx.writes.items
+    records = sorted({str(w.record) for w in writes})
+    out.append(
+        f"- Shared records edited concurrently through their forms (hidden version): "
+        f"{len(records)} ({', '.join(records) or 'none'}); accepted saves {len(writes)} "
+        f"(per instance: "
+        + (
+            ", ".join(
+                f"#{n} {sum(w.instance == u for w in writes)}" for n, u in enumerate(instances, 1)
+            )
+        )
+        + f"), refused as stale **{stats.stale_refusals}**; "
+        f"lost updates: **{len(db['lost_updates'])}** (every accepted save in the record's "
+        "history, the value now the last accepted save, no two saves accepted from one "
+        "version)."
+    )
+    for line in db["lost_updates"][:8]:
+        out.append(f"  - {line[:400]}")
     out.append(f"- PostgreSQL deadlocks in the database during the run: **{db['deadlocks']}**.")
     duplicates = {k: v for k, v in db["duplicates"].items() if v}
     out.append(
@@ -902,6 +1162,12 @@ def report(ctx: Context, *, wall: float, args, meta: dict, db: dict) -> str:
         out.append(f"  - `{line[:300]}`")
     if db.get("log_kept"):
         out.append(f"  - the whole server log is kept in {db['log_kept']}")
+    duplicate_count = sum(len(v) for v in db["duplicates"].values())
+    out.append(
+        f"- **Totals: errors {stats.total_errors}, deadlocks {db['deadlocks']}, duplicate "
+        f"numbers {duplicate_count}, gaps in numbering {numbering_gaps(db['numbering'])}, "
+        f"lost updates {len(db['lost_updates'])}, stale refusals {stats.stale_refusals}.**"
+    )
     out.append(
         f"- CPU time: gunicorn (all workers, logins included) {db['cpu'][0]:.0f} s; this "
         f"script's simulated users {db['cpu'][1]:.0f} s (logins and working phase); the machine "
@@ -917,7 +1183,15 @@ def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--users", type=int, default=50, help="simultaneous users (50)")
     parser.add_argument("--seconds", type=float, default=60, help="working time (60)")
-    parser.add_argument("--workers", type=int, default=3, help="gunicorn sync workers (3)")
+    parser.add_argument(
+        "--workers", type=int, default=3, help="gunicorn sync workers of each instance (3)"
+    )
+    parser.add_argument(
+        "--instances",
+        type=int,
+        default=1,
+        help="gunicorn instances on as many ports, one database; the users are split (1)",
+    )
     parser.add_argument(
         "--think", type=float, default=1.0, help="longest think time between pages, s (1.0)"
     )
@@ -942,6 +1216,8 @@ def parse_args(argv=None):
         args.seed = secrets.randbelow(10**6)
     if args.users < 2:
         parser.error("--users: at least 2 (one unit manager and one ward staff)")
+    if args.instances < 1:
+        parser.error("--instances: at least 1")
     return args
 
 
@@ -969,12 +1245,26 @@ def main(argv=None) -> int:
     data = setup_data(args.users, meetings=args.meetings)
     connection.close()
 
-    port = free_port()
-    log_path = temp / "gunicorn.log"
-    say(f"gunicorn on 127.0.0.1:{port} with {args.workers} workers")
-    server = start_gunicorn(args, env, port, log_path)
-    ctx = Context(base_url=f"http://127.0.0.1:{port}", think=args.think, seed=args.seed, **data)
-    warm_up(ctx.base_url, args.workers)
+    # N gunicorn instances on N ports, the same database and settings (the same SECRET_KEY,
+    # as behind a load balancer), each with its own workers.
+    servers, log_paths, base_urls = [], [], []
+    try:
+        for number in range(1, args.instances + 1):
+            port = free_port()
+            log_path = temp / f"gunicorn-{number}.log"
+            say(f"gunicorn #{number} on 127.0.0.1:{port} with {args.workers} workers")
+            servers.append(start_gunicorn(args, env, port, log_path))
+            log_paths.append(log_path)
+            base_urls.append(f"http://127.0.0.1:{port}")
+    except BaseException:
+        for server in servers:
+            stop_gunicorn(server)
+        raise
+    ctx = Context(
+        base_url=base_urls[0], base_urls=base_urls, think=args.think, seed=args.seed, **data
+    )
+    for base_url in base_urls:
+        warm_up(base_url, args.workers)
     with connection.cursor() as cursor:
         before = deadlocks(cursor, connection.settings_dict["NAME"])
         cursor.execute("SELECT now()")
@@ -989,7 +1279,7 @@ def main(argv=None) -> int:
         client_after = resource.getrusage(resource.RUSAGE_SELF)
     finally:
         say("stopping gunicorn")
-        gunicorn_exit = stop_gunicorn(server)
+        gunicorn_exits = [stop_gunicorn(server) for server in servers]
     time.sleep(1.0)  # PostgreSQL publishes its statistics at most every second
     with connection.cursor() as cursor:
         db = {
@@ -997,8 +1287,14 @@ def main(argv=None) -> int:
             "duplicates": check_database(cursor),
             "numbering": numbering_summary(cursor, since),
         }
-    db["log_problems"] = server_log_problems(log_path)
-    db["gunicorn_exit"] = gunicorn_exit
+    final, history = shared_records(ctx.writes.items)
+    db["lost_updates"] = lost_updates(ctx.writes.items, final, history)
+    db["log_problems"] = [
+        f"#{number}: {line}"
+        for number, log_path in enumerate(log_paths, 1)
+        for line in server_log_problems(log_path)
+    ]
+    db["gunicorn_exit"] = ", ".join(str(code) for code in gunicorn_exits)
     server_cpu = resource.getrusage(resource.RUSAGE_CHILDREN)  # gunicorn and its workers
     db["cpu"] = (
         server_cpu.ru_utime + server_cpu.ru_stime,
@@ -1006,9 +1302,13 @@ def main(argv=None) -> int:
         - (client_before.ru_utime + client_before.ru_stime),
     )
     if db["log_problems"]:
-        kept = Path(tempfile.gettempdir()) / f"wardwork-load-{time.strftime('%Y%m%d-%H%M%S')}.log"
-        shutil.copy(log_path, kept)
-        db["log_kept"] = str(kept)
+        stamp = time.strftime("%Y%m%d-%H%M%S")
+        kept = []
+        for number, log_path in enumerate(log_paths, 1):
+            suffix = f"-{number}" if len(log_paths) > 1 else ""
+            kept.append(Path(tempfile.gettempdir()) / f"wardwork-load-{stamp}{suffix}.log")
+            shutil.copy(log_path, kept[-1])
+        db["log_kept"] = ", ".join(str(k) for k in kept)
     import gunicorn
 
     meta = {
@@ -1025,6 +1325,8 @@ def main(argv=None) -> int:
         ctx.stats.total_errors
         + db["deadlocks"]
         + sum(len(v) for v in db["duplicates"].values())
+        + numbering_gaps(db["numbering"])
+        + len(db["lost_updates"])
         + len(db["log_problems"])
     )
     connection.close()

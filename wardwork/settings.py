@@ -3,6 +3,7 @@
 See ``.env.example`` for the variables and ``docs/deployment.md`` for production.
 """
 
+import json
 import os
 import sys
 from pathlib import Path
@@ -85,6 +86,7 @@ MIDDLEWARE = [
     "wardwork.security.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "wardwork.middleware_sessions.SessionRefreshMiddleware",
     "wardwork.middleware.ChosenLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -163,6 +165,7 @@ AXES_COOLOFF_TIME = 1  # hours
 AXES_LOCKOUT_PARAMETERS = [["username"], ["ip_address"]]
 # Behind nginx every request comes from 127.0.0.1: count the address nginx saw instead
 # (production runs behind one proxy, docs/deployment.md; runserver is reached directly).
+# Behind a load balancer and nginx (docs/scaling.md, step 2) set TRUSTED_PROXY_COUNT=2.
 TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0" if DEBUG else "1"))
 AXES_CLIENT_IP_CALLABLE = "wardwork.security.client_ip_address"
 AXES_RESET_ON_SUCCESS = True
@@ -185,8 +188,47 @@ STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
+# Uploaded files: the local disk under MEDIA_ROOT, or an S3-compatible bucket, or any other
+# Django storage, chosen by STORAGE_BACKEND (docs/scaling.md "Uploaded files on S3-compatible
+# storage"). Static files stay with whitenoise whatever it says.
+STORAGE_BACKEND = os.environ.get("STORAGE_BACKEND", "").strip() or "filesystem"
+STORAGE_OPTIONS: dict = {}
+if STORAGE_BACKEND == "filesystem":
+    STORAGE_BACKEND = "django.core.files.storage.FileSystemStorage"
+elif STORAGE_BACKEND == "s3":
+    # Needs the package django-storages[s3] (not a default dependency).
+    if not os.environ.get("MEDIA_BUCKET"):
+        raise ImproperlyConfigured("STORAGE_BACKEND=s3 needs MEDIA_BUCKET (see .env.example).")
+    STORAGE_BACKEND = "storages.backends.s3.S3Storage"
+    STORAGE_OPTIONS = {
+        "bucket_name": os.environ["MEDIA_BUCKET"],
+        "endpoint_url": os.environ.get("S3_ENDPOINT_URL") or None,  # MinIO, a local cloud
+        "region_name": os.environ.get("S3_REGION_NAME") or None,
+        "access_key": os.environ.get("S3_ACCESS_KEY_ID") or None,  # None: boto3's own lookup
+        "secret_key": os.environ.get("S3_SECRET_ACCESS_KEY") or None,
+        "addressing_style": "path",  # what most S3-compatible servers expect
+        "signature_version": "s3v4",
+        "location": os.environ.get("S3_LOCATION", "media"),  # key prefix inside the bucket
+        "default_acl": None,  # objects inherit the bucket's policy: keep the bucket private
+        "querystring_auth": True,  # any URL the storage builds is signed ...
+        "querystring_expire": 300,  # ... and short-lived
+        "file_overwrite": False,  # a second "bien-ban.pdf" gets a new key, never replaces
+    }
+elif "." not in STORAGE_BACKEND:
+    raise ImproperlyConfigured(
+        f"STORAGE_BACKEND={STORAGE_BACKEND!r}: use filesystem, s3 or a dotted class path."
+    )
+if os.environ.get("STORAGE_OPTIONS"):
+    # A JSON object, merged over the options above (any backend's keyword arguments).
+    try:
+        extra_options = json.loads(os.environ["STORAGE_OPTIONS"])
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"STORAGE_OPTIONS is not valid JSON: {exc}") from exc
+    if not isinstance(extra_options, dict):
+        raise ImproperlyConfigured("STORAGE_OPTIONS must be a JSON object.")
+    STORAGE_OPTIONS = {**STORAGE_OPTIONS, **extra_options}
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": {"BACKEND": STORAGE_BACKEND, "OPTIONS": STORAGE_OPTIONS},
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -253,7 +295,13 @@ PERMISSIONS_POLICY = {
     ]
 }
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", str(8 * 3600)))
-SESSION_SAVE_EVERY_REQUEST = True  # inactivity expiry: the age restarts on every request
+# Inactivity expiry: the age restarts with use. Not by saving the session on every request
+# (one UPDATE per page view): wardwork.middleware_sessions.SessionRefreshMiddleware saves
+# it when its last refresh is SESSION_REFRESH_INTERVAL seconds old or more, so an idle
+# session ends between SESSION_COOKIE_AGE - SESSION_REFRESH_INTERVAL and SESSION_COOKIE_AGE
+# after the last request (docs/security.md).
+SESSION_SAVE_EVERY_REQUEST = False
+SESSION_REFRESH_INTERVAL = int(os.environ.get("SESSION_REFRESH_INTERVAL", "300"))
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=not TESTING)

@@ -41,7 +41,7 @@ def session_row(client) -> Session:
 
 
 def test_every_request_restarts_the_inactivity_clock(client, home):
-    assert settings.SESSION_SAVE_EVERY_REQUEST
+    assert "wardwork.middleware_sessions.SessionRefreshMiddleware" in settings.MIDDLEWARE
     client.force_login(home.secretary)
     row = session_row(client)
     # Nearly expired: the user was idle for almost the whole allowed time ...

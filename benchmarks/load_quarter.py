@@ -5,6 +5,7 @@ Run from the project root (PostgreSQL must be reachable; the default server is
 
     .venv/bin/python benchmarks/load_quarter.py --users 50 --seconds 60     # the full run
     .venv/bin/python benchmarks/load_quarter.py --users 3 --seconds 5       # a quick smoke run
+    .venv/bin/python benchmarks/load_quarter.py --instances 2               # two gunicorns
 
 What it does, in order:
 
@@ -17,7 +18,11 @@ What it does, in order:
    organisations (several accounts per unit, so that units are shared). It also creates a pool
    of held and concluded meetings whose minutes (``NN-BB/ĐU``) and conclusion notices
    (``NN-TB/ĐU``) have no number yet;
-2. starts gunicorn (``--workers``, 3 by default) on a free port, with production settings:
+2. starts gunicorn (``--workers``, 3 by default) on a free port (``--instances N``: N
+   gunicorns on N ports, each with its own workers, the same database and settings; the users
+   are dealt round-robin to them, and every fourth user alternates between them request by
+   request, login included, which only works when no state lives in a process), with
+   production settings:
    ``DEBUG`` off, a random ``SECRET_KEY``, ``ALLOWED_HOSTS=127.0.0.1``, whitenoise's manifest
    storage, django-axes on. Only what plain HTTP on localhost needs is relaxed: no HTTPS
    redirect, no ``Secure`` cookies, no HSTS, no trusted proxy;
@@ -33,21 +38,30 @@ What it does, in order:
      the first generation of each quarter takes the next ``NN-BC/ĐU`` number) and download two
      minutes or conclusion notices of meetings of the pool (the first download takes the next
      number); several staff do so at the same moment, so the numbering runs concurrently.
-     Every other round they also edit the report's text, and do the reviewer's round;
+     Every other round they also edit the report's text, and do the reviewer's round. Every
+     round begins with the edit of one of two *shared tasks* (the same two for all staff):
+     its description, through the real form with its hidden ``version``;
 4. stops gunicorn (SIGTERM, then waits) and checks the database: no duplicate document numbers
-   (issued documents, plans, and the other numbered rows), every numbering sequence at or
-   above the highest number it gave, and the PostgreSQL deadlocks of the database during the
-   run (``pg_stat_database.deadlocks``);
+   (issued documents, plans, and the other numbered rows), no gap below the highest number
+   taken, every numbering sequence at or above the highest number it gave, and the
+   PostgreSQL deadlocks of the database during the run (``pg_stat_database.deadlocks``).
+   Lost updates: every save of a shared task or of a report text the server accepted
+   (redirected) is recorded with a marker unique to it and the version the form posted; each
+   must be in one of the record's history rows (django-simple-history), the record's value
+   now must be the accepted save with the highest version, and no two saves may have been
+   accepted from one version (``lost_updates``). Saves refused as stale are counted apart;
 5. prints a Markdown report: requests, requests/s, p50/p95/max per action, expected refusals,
-   errors (count and the first ones), deadlocks, duplicates, document numbers taken, CPU
-   time. The exit status is 1 when there was any error, deadlock, duplicate, or a traceback,
+   errors (count and the first ones), requests and errors per instance, deadlocks,
+   duplicates, document numbers taken, accepted saves, stale refusals and lost updates, a
+   totals line, CPU time. The exit status is 1 when there was any error, deadlock, duplicate,
+   gap, lost update, or a traceback,
    deadlock or worker timeout in the server's log (then kept in ``/tmp/wardwork-load-*.log``);
    the database is then kept for inspection, and dropped after a run that passed (unless
    ``--keep-database``).
 
 An error is any 5xx answer, a connection failure or timeout, or an answer the workflow does
 not expect; a 4xx answer counts only as an *expected refusal* when its reason is recognised
-(an approval somebody else made first, a report text somebody else saved meanwhile).
+(an approval somebody else made first, a task or report text somebody else saved meanwhile).
 
 ``docs/load-test.md`` holds the figures of a run and explains them. ``tests/test_load_script.py``
 runs this script (against PostgreSQL) or its workflow functions (against a live test server).

@@ -28,21 +28,27 @@ Definitions (the ones the report's readers expect)
     history                the last four quarters, each counted by the same definitions as
                            its own page (the last one is this quarter's headline).
 
-A fixed number of queries whatever the size of the ward (17).
+A fixed number of queries whatever the size of the ward (7): the review meetings of the
+last four quarters with their counts, the tasks with their units, their reports, the
+registrations' counts, fields and recognitions, the follow-up. The ward's tasks are read
+as plain rows, and only those that still owe a report in the last four quarters.
 """
 
 from __future__ import annotations
 
 import copy
 import datetime as dt
+from dataclasses import dataclass
 
-from django.db.models import Count, F, Prefetch, Q
+from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from meetings.models import (
     Attendance,
     AttendanceStatus,
     Conclusion,
+    Contribution,
     Meeting,
     MeetingKind,
 )
@@ -55,7 +61,7 @@ from models_registry.models import (
     RegistrationUpdate,
 )
 from plans.models import ProgressReport, Task, TaskStatus
-from wardwork.models import Organization, Ward
+from wardwork.models import Ward
 from wardwork.quarters import Quarter
 from wardwork.text import two_digits
 
@@ -96,61 +102,213 @@ def reference_day(quarter: Quarter, today: dt.date) -> dt.date:
     return min(quarter.end + dt.timedelta(days=1), today)
 
 
-def _category(report: ProgressReport | None, deadline: dt.date | None, reference: dt.date) -> str:
-    if report is not None and report.status == TaskStatus.DONE:
+def _category(status: str | None, deadline: dt.date | None, reference: dt.date) -> str:
+    """The category of one expected report (``status`` None: no report this quarter)."""
+    if status == TaskStatus.DONE:
         return DONE
     if deadline is not None and deadline < reference:
         return LATE
-    if report is not None:
+    if status is not None:
         return IN_PROGRESS
     return NOT_REPORTED
 
 
-def _is_live(task: Task, quarter: Quarter) -> bool:
-    """``live_q`` for one loaded task (its plan selected with it)."""
-    end = quarter.end
+@dataclass(slots=True)
+class _Task:
+    """What the figures read of one task (no model instance: a few hundred are read)."""
+
+    id: int
+    plan_id: int | None
+    ordinal: int
+    title: str
+    lead_id: int
+    deadline: dt.date | None
+    assigned_on: dt.date | None
+    issued_on: dt.date | None
+    created_at: dt.datetime
+    plan_symbol: str
+    plan_title: str
+    supporting: list[int]
+
+
+def _is_live(task: _Task, end: dt.date, next_start: dt.datetime) -> bool:
+    """``live_q`` for one loaded task: ``end`` is the quarter's last day, ``next_start``
+    the first moment of the next one."""
     if task.assigned_on is not None:
         return task.assigned_on <= end
     if task.plan_id is not None:
-        return task.plan.issued_on <= end
-    return task.created_at < quarter_start_datetime(quarter.next())
+        return task.issued_on <= end
+    return task.created_at < next_start
 
 
-def _load_tasks(ward: Ward, quarter: Quarter, first: Quarter) -> tuple[list[Task], list]:
-    """The ward's tasks given by the end of ``quarter`` (not cancelled), and their reports
-    that the figures of ``first`` … ``quarter`` need: every report of those quarters and
-    every "done" before them. Three queries."""
-    bodies = Organization.objects.order_by("kind", "name")
-    tasks = list(
+def _deadline(due_date: dt.date | None, due_quarter) -> dt.date | None:
+    """``Task.deadline`` from its two columns."""
+    if due_date:
+        return due_date
+    return due_quarter.end if due_quarter else None
+
+
+def _load_tasks(
+    ward: Ward, quarter: Quarter, first: Quarter
+) -> tuple[list[_Task], dict[int, tuple[str, str]], list[tuple]]:
+    """The ward's tasks given by the end of ``quarter`` (not cancelled) that still owe a
+    report in ``first`` … ``quarter`` (a task every assigned unit reported done before
+    ``first`` counts in none of them), their units ``{id: (display name, kind)}``, and the
+    reports the figures of those quarters need: every report of those quarters and every
+    "done" before them, as ``(task, unit, year, quarter, status, percent)``. Two queries:
+    the tasks with their supporting units (one row per task and supporting unit), and the
+    reports."""
+    done_before = ProgressReport.objects.filter(status=TaskStatus.DONE).filter(earlier_q(first))
+    supporting = Task.supporting_organizations.through.objects.filter(task=OuterRef("pk"))
+    still_owed = ~Exists(
+        done_before.filter(task=OuterRef("pk"), organization=OuterRef("lead_organization_id"))
+    ) | Exists(
+        supporting.filter(
+            ~Exists(
+                done_before.filter(
+                    task=OuterRef("task_id"), organization=OuterRef("organization_id")
+                )
+            )
+        )
+    )
+    rows = (
         Task.objects.filter(ward=ward)
         .filter(live_q(quarter))
         .exclude(status=TaskStatus.CANCELLED)
-        .select_related("plan", "lead_organization")
-        .prefetch_related(Prefetch("supporting_organizations", queryset=bodies))
-        # The meetings' tasks (no plan) last on every database (SQLite sorts NULL first).
-        .order_by(F("plan__issued_on").asc(nulls_last=True), "plan_id", "ordinal", "pk")
+        .filter(still_owed)
+        # The meetings' tasks (no plan) last on every database (SQLite sorts NULL first);
+        # each task's supporting units by kind and name.
+        .order_by(
+            F("plan__issued_on").asc(nulls_last=True),
+            "plan_id",
+            "ordinal",
+            "pk",
+            "supporting_organizations__kind",
+            "supporting_organizations__name",
+            "supporting_organizations__id",
+        )
+        .values_list(
+            "pk",
+            "plan_id",
+            "ordinal",
+            "title",
+            "due_date",
+            "due_quarter",
+            "assigned_on",
+            "plan__issued_on",
+            "created_at",
+            "plan__symbol",
+            "plan__title",
+            "lead_organization_id",
+            "lead_organization__name",
+            "lead_organization__short_name",
+            "lead_organization__kind",
+            "supporting_organizations__id",
+            "supporting_organizations__name",
+            "supporting_organizations__short_name",
+            "supporting_organizations__kind",
+        )
     )
+    tasks: dict[int, _Task] = {}
+    units: dict[int, tuple[str, str]] = {}
+    for (
+        pk,
+        plan_id,
+        ordinal,
+        title,
+        due_date,
+        due_quarter,
+        assigned_on,
+        issued_on,
+        created_at,
+        symbol,
+        plan_title,
+        lead_id,
+        lead_name,
+        lead_short,
+        lead_kind,
+        unit_id,
+        unit_name,
+        unit_short,
+        unit_kind,
+    ) in rows:
+        task = tasks.get(pk)
+        if task is None:
+            task = tasks[pk] = _Task(
+                pk,
+                plan_id,
+                ordinal,
+                title,
+                lead_id,
+                _deadline(due_date, due_quarter),
+                assigned_on,
+                issued_on,
+                created_at,
+                symbol or "",
+                plan_title or "",
+                [],
+            )
+            units[lead_id] = (lead_short or lead_name, lead_kind)
+        if unit_id is not None:
+            task.supporting.append(unit_id)
+            units[unit_id] = (unit_short or unit_name, unit_kind)
     reports = list(
-        ProgressReport.objects.filter(task_id__in=[t.pk for t in tasks])
+        ProgressReport.objects.filter(task_id__in=list(tasks))
         .filter(earlier_q(quarter.next()))
         .filter(~earlier_q(first) | Q(status=TaskStatus.DONE))
-        .only("task_id", "organization_id", "year", "quarter", "status", "percent")
+        .order_by()
+        .values_list("task_id", "organization_id", "year", "quarter", "status", "percent")
     )
-    return tasks, reports
+    return list(tasks.values()), units, reports
 
 
-def _tasks(tasks: list[Task], all_reports: list, quarter: Quarter, today: dt.date) -> dict:
+def _reports_of(all_reports: list[tuple], quarter: Quarter) -> tuple[dict, set]:
+    """``{(task, unit): (status, percent)}`` of the reports of ``quarter``, and the
+    ``(task, unit)`` pairs reported done before it."""
+    this = (quarter.year, quarter.number)
+    reports = {}
+    finished_before = set()
+    for task_id, unit_id, year, number, status, percent in all_reports:
+        if (year, number) == this:
+            reports[task_id, unit_id] = (status, percent)
+        elif status == TaskStatus.DONE and (year, number) < this:
+            finished_before.add((task_id, unit_id))
+    return reports, finished_before
+
+
+def _headline(tasks: list[_Task], all_reports: list[tuple], quarter: Quarter, today) -> dict:
+    """``total``, ``done`` and ``lead_reported`` of ``_tasks`` alone (for the history)."""
+    reports, finished_before = _reports_of(all_reports, quarter)
+    end, next_start = quarter.end, quarter_start_datetime(quarter.next())
+    reference = reference_day(quarter, today)
+    total = done = lead_reported = 0
+    for task in tasks:
+        if not _is_live(task, end, next_start):
+            continue
+        lead = (task.id, task.lead_id)
+        if lead in finished_before:
+            if any((task.id, u) not in finished_before for u in task.supporting):
+                total += 1
+                done += 1
+                lead_reported += lead in reports
+            continue
+        total += 1
+        lead_report = reports.get(lead)
+        lead_reported += lead_report is not None
+        done += _category(lead_report and lead_report[0], task.deadline, reference) == DONE
+    return {"total": total, DONE: done, "lead_reported": lead_reported}
+
+
+def _tasks(
+    tasks: list[_Task],
+    names: dict[int, tuple[str, str]],
+    all_reports: list[tuple],
+    quarter: Quarter,
+    today: dt.date,
+) -> dict:
     """The task figures of ``quarter`` from the rows ``_load_tasks`` read (no query)."""
-    reports = {
-        (r.task_id, r.organization_id): r
-        for r in all_reports
-        if (r.year, r.quarter) == (quarter.year, quarter.number)
-    }
-    finished_before = {
-        (r.task_id, r.organization_id)
-        for r in all_reports
-        if r.status == TaskStatus.DONE and (r.year, r.quarter) < (quarter.year, quarter.number)
-    }
+    reports, finished_before = _reports_of(all_reports, quarter)
+    end, next_start = quarter.end, quarter_start_datetime(quarter.next())
     reference = reference_day(quarter, today)
     units: dict[int, dict] = {}
     plans: dict[int | None, dict] = {}
@@ -158,69 +316,69 @@ def _tasks(tasks: list[Task], all_reports: list, quarter: Quarter, today: dt.dat
     totals["lead_reported"] = 0
     rows = []
     for task in tasks:
-        if not _is_live(task, quarter):
+        if not _is_live(task, end, next_start):
             continue
-        assigned = [task.lead_organization, *task.supporting_organizations.all()]
-        expected = [u for u in assigned if (task.pk, u.pk) not in finished_before]
+        expected = [
+            u for u in (task.lead_id, *task.supporting) if (task.id, u) not in finished_before
+        ]
         if not expected:
             continue  # finished in an earlier quarter: nothing more to report
         deadline = task.deadline
-        for unit in expected:
-            report = reports.get((task.pk, unit.pk))
-            row = units.setdefault(
-                unit.pk,
-                {
-                    "id": unit.pk,
-                    "name": unit.display_name,
-                    "kind": unit.kind,
+        for unit_id in expected:
+            report = reports.get((task.id, unit_id))
+            row = units.get(unit_id)
+            if row is None:
+                name, kind = names[unit_id]
+                row = units[unit_id] = {
+                    "id": unit_id,
+                    "name": name,
+                    "kind": kind,
                     "assigned": 0,
                     **dict.fromkeys(CATEGORIES, 0),
                     "missing": 0,
-                },
-            )
+                }
             row["assigned"] += 1
-            row[_category(report, deadline, reference)] += 1
+            row[_category(report and report[0], deadline, reference)] += 1
             totals["expected"] += 1
             if report is None:
                 row["missing"] += 1
                 totals["missing"] += 1
             else:
                 totals["received"] += 1
-        lead_report = reports.get((task.pk, task.lead_organization_id))
-        if (task.pk, task.lead_organization_id) in finished_before:
+        lead_report = reports.get((task.id, task.lead_id))
+        if (task.id, task.lead_id) in finished_before:
             # The lead reported it done earlier; only supporting units still owe a report.
             category, percent = DONE, 100
         else:
-            category = _category(lead_report, deadline, reference)
-            percent = lead_report.percent if lead_report else None
+            category = _category(lead_report and lead_report[0], deadline, reference)
+            percent = lead_report[1] if lead_report else None
         totals["total"] += 1
         totals[category] += 1
         totals["lead_reported"] += lead_report is not None
-        plan_row = plans.setdefault(
-            task.plan_id,
-            {
+        plan_row = plans.get(task.plan_id)
+        if plan_row is None:
+            plan_row = plans[task.plan_id] = {
                 "id": task.plan_id,
-                "symbol": task.plan.symbol if task.plan else "",
-                "title": task.plan.title if task.plan else "",
+                "symbol": task.plan_symbol,
+                "title": task.plan_title,
                 "total": 0,
                 **dict.fromkeys(CATEGORIES, 0),
-            },
-        )
+            }
         plan_row["total"] += 1
         plan_row[category] += 1
         rows.append(
             {
-                "id": task.pk,
+                "id": task.id,
                 "plan_id": task.plan_id,
                 "plan_symbol": plan_row["symbol"],
                 "ordinal": task.ordinal,
                 "title": task.title,
-                "lead": task.lead_organization.display_name,
-                "lead_id": task.lead_organization_id,
+                "lead": names[task.lead_id][0],
+                "lead_id": task.lead_id,
                 "deadline": deadline.isoformat() if deadline else None,
                 "category": category,
                 "percent": percent,
-                "units": [u.display_name for u in expected],
+                "units": [names[u][0] for u in expected],
             }
         )
     unit_rows = sorted(units.values(), key=lambda u: (u["kind"], u["name"]))
@@ -236,72 +394,86 @@ def _tasks(tasks: list[Task], all_reports: list, quarter: Quarter, today: dt.dat
     }
 
 
-def _registrations(ward: Ward, quarter: Quarter) -> dict:
+def _sent_by_end(quarter: Quarter) -> Q:
+    """Registrations sent in by the end of ``quarter`` (or never sent)."""
+    return Q(submitted_at__isnull=True) | Q(submitted_at__lt=quarter_start_datetime(quarter.next()))
+
+
+def _registrations(ward: Ward, quarter: Quarter, quarters: list[Quarter]) -> tuple[dict, list]:
+    """The registration figures of ``quarter``, and the registrations counted in each of
+    ``quarters`` (the history). Three queries: every count of the ward's registrations in
+    one aggregate, the fields, the recognitions."""
     year = quarter.year
-    sent_by_end = Q(submitted_at__isnull=True) | Q(
-        submitted_at__lt=quarter_start_datetime(quarter.next())
-    )
-    of_year = Registration.objects.filter(ward=ward, year=year)
-    counted = of_year.filter(status__in=COUNTED_STATUSES).filter(sent_by_end)
+    sent = _sent_by_end(quarter)
+    of_year = Q(year=year) & sent
+    counted = of_year & Q(status__in=COUNTED_STATUSES)
     start = quarter_start_datetime(quarter)
-    kinds = counted.aggregate(
-        collective=Count("pk", filter=Q(kind=RegistrationKind.COLLECTIVE)),
-        individual=Count("pk", filter=Q(kind=RegistrationKind.INDIVIDUAL)),
-        new=Count("pk", filter=Q(submitted_at__gte=start)),
+    updating = of_year & Q(status__in=(RegistrationStatus.APPROVED, RegistrationStatus.RECOGNIZED))
+    updated = Exists(
+        RegistrationUpdate.objects.filter(
+            registration=OuterRef("pk"), year=year, quarter=quarter.number
+        )
+    )
+    counts = Registration.objects.filter(ward=ward, year__in={q.year for q in quarters}).aggregate(
+        collective=Count("pk", filter=counted & Q(kind=RegistrationKind.COLLECTIVE)),
+        individual=Count("pk", filter=counted & Q(kind=RegistrationKind.INDIVIDUAL)),
+        new=Count("pk", filter=counted & Q(submitted_at__gte=start)),
         new_collective=Count(
-            "pk", filter=Q(submitted_at__gte=start, kind=RegistrationKind.COLLECTIVE)
+            "pk", filter=counted & Q(submitted_at__gte=start, kind=RegistrationKind.COLLECTIVE)
         ),
-        replications=Count("pk", filter=Q(replicates__isnull=False)),
+        replications=Count("pk", filter=counted & Q(replicates__isnull=False)),
+        updates_expected=Count("pk", filter=updating),
+        # One update per registration and quarter: registrations updated = updates.
+        updates_received=Count("pk", filter=updating & Q(updated)),
+        **{
+            f"status_{status}": Count("pk", filter=of_year & Q(status=status))
+            for status in RegistrationStatus.values
+        },
+        **{
+            f"history_{i}": Count(
+                "pk",
+                filter=Q(year=q.year, status__in=COUNTED_STATUSES) & _sent_by_end(q),
+            )
+            for i, q in enumerate(quarters)
+        },
     )
     by_field = [
         {"id": row["field_id"], "name": row["field__name"], "count": row["n"]}
-        for row in counted.values("field_id", "field__name")
+        for row in Registration.objects.filter(ward=ward, year=year)
+        .filter(counted)
+        .values("field_id", "field__name")
         .annotate(n=Count("pk"))
         .order_by("-n", "field__name")
     ]
     labels = dict(RegistrationStatus.choices)
     # As the totals: what was sent in after the quarter is not in its figures.
-    status_counts = {
-        row["status"]: row["n"]
-        for row in of_year.filter(sent_by_end).values("status").annotate(n=Count("pk")).order_by()
-    }
     by_status = [
-        {"status": status, "label": str(labels[status]), "count": status_counts.get(status, 0)}
+        {"status": status, "label": str(labels[status]), "count": counts[f"status_{status}"]}
         for status in RegistrationStatus.values
-        if status_counts.get(status)
+        if counts[f"status_{status}"]
     ]
     recognised = Recognition.objects.filter(
         registration__ward=ward, decided_on__gte=quarter.start, decided_on__lte=quarter.end
     ).count()
-    updating = of_year.filter(sent_by_end).filter(
-        status__in=(RegistrationStatus.APPROVED, RegistrationStatus.RECOGNIZED)
-    )
-    updates = updating.aggregate(
-        expected=Count("pk", distinct=True),
-        received=Count(
-            "updates",
-            filter=Q(updates__year=year, updates__quarter=quarter.number),
-            distinct=True,
-        ),
-    )
-    collective, individual = kinds["collective"], kinds["individual"]
-    return {
+    collective, individual = counts["collective"], counts["individual"]
+    figures = {
         "year": year,
         "collective": collective,
         "individual": individual,
         "total": collective + individual,
         "collective_text": two_digits(collective),
         "individual_text": two_digits(individual),
-        "new": kinds["new"],
-        "new_collective": kinds["new_collective"],
-        "new_individual": kinds["new"] - kinds["new_collective"],
-        "replications": kinds["replications"],
+        "new": counts["new"],
+        "new_collective": counts["new_collective"],
+        "new_individual": counts["new"] - counts["new_collective"],
+        "replications": counts["replications"],
         "recognised": recognised,
         "by_field": by_field,
         "by_status": by_status,
-        "updates_expected": updates["expected"],
-        "updates_received": updates["received"],
+        "updates_expected": counts["updates_expected"],
+        "updates_received": counts["updates_received"],
     }
+    return figures, [counts[f"history_{i}"] for i in range(len(quarters))]
 
 
 def review_meeting_of(ward: Ward, quarter: Quarter) -> Meeting | None:
@@ -318,16 +490,51 @@ def review_meeting_of(ward: Ward, quarter: Quarter) -> Meeting | None:
     )
 
 
+def _count_of(model, **filters) -> Coalesce:
+    """The number of ``model`` rows of the outer meeting, as a correlated subquery."""
+    rows = (
+        model.objects.filter(meeting=OuterRef("pk"), **filters)
+        .order_by()
+        .values("meeting")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(rows), 0)
+
+
+def _review_meetings(ward: Ward, quarters: list[Quarter]) -> list[Meeting]:
+    """The ward's quarterly review meetings about ``quarters``, latest first, each with its
+    contributions, conclusions, invited and present counted. One query."""
+    period_q = Q()
+    for q in quarters:
+        period_q |= Q(year=q.year, quarter=q.number)
+    return list(
+        Meeting.objects.filter(ward=ward, kind=MeetingKind.QUARTERLY_REVIEW)
+        .filter(period_q)
+        .only(
+            "pk",
+            "year",
+            "quarter",
+            "title",
+            "status",
+            "held_at",
+            "venue",
+            "next_period_direction",
+        )
+        .annotate(
+            n_contributions=_count_of(Contribution),
+            n_conclusions=_count_of(Conclusion),
+            n_invited=_count_of(Attendance),
+            n_present=_count_of(Attendance, status=AttendanceStatus.PRESENT),
+        )
+        .order_by("-held_at", "-pk")
+    )
+
+
 def _meeting(meeting: Meeting | None) -> dict | None:
     if meeting is None:
         return None
-    counts = Meeting.objects.filter(pk=meeting.pk).aggregate(
-        contributions=Count("contributions", distinct=True),
-        conclusions=Count("conclusions", distinct=True),
-    )
-    attendance = Attendance.objects.filter(meeting=meeting).aggregate(
-        invited=Count("pk"), present=Count("pk", filter=Q(status=AttendanceStatus.PRESENT))
-    )
+    contributions, conclusions = meeting.n_contributions, meeting.n_conclusions
     return {
         "id": meeting.pk,
         "title": meeting.title,
@@ -336,99 +543,115 @@ def _meeting(meeting: Meeting | None) -> dict | None:
         "held_at": timezone.localtime(meeting.held_at).isoformat(),
         "held_on": timezone.localtime(meeting.held_at).strftime("%d/%m/%Y"),
         "venue": meeting.venue,
-        "contributions": counts["contributions"],
-        "conclusions": counts["conclusions"],
-        "contributions_text": two_digits(counts["contributions"]),
-        "conclusions_text": two_digits(counts["conclusions"]),
-        "invited": attendance["invited"],
-        "present": attendance["present"],
+        "contributions": contributions,
+        "conclusions": conclusions,
+        "contributions_text": two_digits(contributions),
+        "conclusions_text": two_digits(conclusions),
+        "invited": meeting.n_invited,
+        "present": meeting.n_present,
         "direction": meeting.next_period_direction,
     }
 
 
-def _follow_up(ward: Ward, quarter: Quarter, previous_meeting: Meeting | None) -> list[dict]:
-    """The previous quarter's conclusions and how their tasks stand in ``quarter``."""
+def _follow_up(quarter: Quarter, previous_meeting: Meeting | None) -> list[dict]:
+    """The previous quarter's conclusions and how their tasks stand in ``quarter``: one
+    query, a row per conclusion and lead body, each with its task and the task's lead
+    unit's report of ``quarter``."""
     if previous_meeting is None:
         return []
-    bodies = Organization.objects.order_by("kind", "name")
-    conclusions = list(
-        Conclusion.objects.filter(meeting=previous_meeting)
-        .select_related("task")
-        .prefetch_related(Prefetch("lead_organizations", queryset=bodies))
-        .order_by("ordinal")
+    lead_report = ProgressReport.objects.filter(
+        task=OuterRef("task_id"),
+        organization=OuterRef("task__lead_organization_id"),
+        year=quarter.year,
+        quarter=quarter.number,
     )
-    task_ids = [c.task_id for c in conclusions if c.task_id]
-    lead_ids = {c.task_id: c.task.lead_organization_id for c in conclusions if c.task_id}
-    reports = {
-        r.task_id: r
-        for r in ProgressReport.objects.filter(
-            task_id__in=task_ids, year=quarter.year, quarter=quarter.number
+    found = (
+        Conclusion.objects.filter(meeting=previous_meeting)
+        .annotate(
+            reported=Exists(lead_report),
+            reported_percent=Subquery(lead_report.values("percent")[:1]),
         )
-        if lead_ids.get(r.task_id) == r.organization_id
-    }
+        .order_by(
+            "ordinal",
+            "pk",
+            "lead_organizations__kind",
+            "lead_organizations__name",
+            "lead_organizations__id",
+        )
+        .values_list(
+            "pk",
+            "ordinal",
+            "text",
+            "task_id",
+            "task__status",
+            "task__due_date",
+            "task__due_quarter",
+            "reported",
+            "reported_percent",
+            "lead_organizations__id",
+            "lead_organizations__name",
+            "lead_organizations__short_name",
+        )
+    )
     statuses = dict(TaskStatus.choices)
-    rows = []
-    for conclusion in conclusions:
-        task = conclusion.task
-        report = reports.get(conclusion.task_id)
-        rows.append(
-            {
-                "ordinal": conclusion.ordinal,
-                "text": conclusion.text,
-                "leads": [o.display_name for o in conclusion.lead_organizations.all()],
-                "task_id": conclusion.task_id,
-                "task_status": task.status if task else None,
-                "task_status_label": str(statuses[task.status]) if task else "",
-                "reported": report is not None,
-                "percent": report.percent if report else None,
-                "deadline": task.deadline.isoformat() if task and task.deadline else None,
+    rows: dict[int, dict] = {}
+    for (
+        pk,
+        ordinal,
+        text,
+        task_id,
+        status,
+        due_date,
+        due_quarter,
+        reported,
+        percent,
+        lead_id,
+        lead_name,
+        lead_short,
+    ) in found:
+        row = rows.get(pk)
+        if row is None:
+            has_task = task_id is not None
+            deadline = _deadline(due_date, due_quarter) if has_task else None
+            reported = bool(has_task and reported)
+            row = rows[pk] = {
+                "ordinal": ordinal,
+                "text": text,
+                "leads": [],
+                "task_id": task_id,
+                "task_status": status if has_task else None,
+                "task_status_label": str(statuses[status]) if has_task else "",
+                "reported": reported,
+                "percent": percent if reported else None,
+                "deadline": deadline.isoformat() if deadline else None,
             }
-        )
-    return rows
+        if lead_id is not None:
+            row["leads"].append(lead_short or lead_name)
+    return list(rows.values())
 
 
 def _history(
-    ward: Ward,
     quarters: list[Quarter],
-    tasks: list[Task],
+    tasks: list[_Task],
     reports: list,
     today: dt.date,
     last: dict,
+    registrations: list[int],
+    meetings: list[Meeting],
 ) -> list[dict]:
     """The last four quarters up to the figures' quarter, each counted as its own quarter
     page counts it (so the last column is the page's headline): tasks of the quarter, done,
-    reported on by their lead unit; registrations counted; the review meeting's
-    contributions and conclusions. Two queries (the tasks are those already read)."""
-    period_q = Q()
-    for q in quarters:
-        period_q |= Q(year=q.year, quarter=q.number)
-    sent = {
-        f"r{i}": Count(
-            "pk",
-            filter=Q(year=q.year)
-            & (Q(submitted_at__isnull=True) | Q(submitted_at__lt=quarter_start_datetime(q.next()))),
-        )
-        for i, q in enumerate(quarters)
-    }
-    registrations = Registration.objects.filter(
-        ward=ward, year__in={q.year for q in quarters}, status__in=COUNTED_STATUSES
-    ).aggregate(**sent)
-    meetings = {}
-    for row in (
-        Meeting.objects.filter(ward=ward, kind=MeetingKind.QUARTERLY_REVIEW)
-        .filter(period_q)
-        .values("year", "quarter")
-        .annotate(
-            contributions=Count("contributions", distinct=True),
-            conclusions=Count("conclusions", distinct=True),
-        )
-        .order_by()
-    ):
-        meetings[(row["year"], row["quarter"])] = row
+    reported on by their lead unit; registrations counted; the review meetings'
+    contributions and conclusions. No query: the rows are those already read."""
+    held: dict[tuple[int, int], dict] = {}
+    for meeting in meetings:
+        counts = held.setdefault((meeting.year, meeting.quarter), dict.fromkeys(("c", "k"), 0))
+        counts["c"] += meeting.n_contributions
+        counts["k"] += meeting.n_conclusions
     out = []
     for i, q in enumerate(quarters):
         key = (q.year, q.number)
-        counts = last if i == len(quarters) - 1 else _tasks(tasks, reports, q, today)
+        counts = last if i == len(quarters) - 1 else _headline(tasks, reports, q, today)
         out.append(
             {
                 "quarter": q.slug,
@@ -436,35 +659,52 @@ def _history(
                 "tasks": counts["total"],
                 "tasks_done": counts[DONE],
                 "tasks_reported": counts["lead_reported"],
-                "registrations": registrations[f"r{i}"],
-                "contributions": meetings.get(key, {}).get("contributions", 0),
-                "conclusions": meetings.get(key, {}).get("conclusions", 0),
+                "registrations": registrations[i],
+                "contributions": held.get(key, {}).get("c", 0),
+                "conclusions": held.get(key, {}).get("k", 0),
             }
         )
     return out
 
 
+def _latest_of(meetings: list[Meeting], quarter: Quarter) -> Meeting | None:
+    """``review_meeting_of`` among the meetings read (they come latest first)."""
+    return next(
+        (m for m in meetings if (m.year, m.quarter) == (quarter.year, quarter.number)), None
+    )
+
+
 def quarter_figures(*, ward: Ward, quarter: Quarter, today: dt.date | None = None) -> dict:
     """Every figure of the ward's quarter (see the module docstring), as a JSON-safe dict."""
     today = today or timezone.localdate()
-    meeting = review_meeting_of(ward, quarter)
-    previous_meeting = review_meeting_of(ward, quarter.previous())
     quarters = [quarter]
     for _ in range(3):
         quarters.insert(0, quarters[0].previous())
-    tasks, reports = _load_tasks(ward, quarter, quarters[0])
-    task_figures = _tasks(tasks, reports, quarter, today)
+    meetings = _review_meetings(ward, quarters)
+    meeting = _latest_of(meetings, quarter)
+    previous_meeting = _latest_of(meetings, quarter.previous())
+    tasks, names, reports = _load_tasks(ward, quarter, quarters[0])
+    task_figures = _tasks(tasks, names, reports, quarter, today)
+    registrations, registrations_history = _registrations(ward, quarter, quarters)
     return {
         "quarter": quarter.slug,
         "label": quarter.short_label,
         "ward_id": ward.pk,
         "computed_at": timezone.now().isoformat(),
         "tasks": task_figures,
-        "registrations": _registrations(ward, quarter),
+        "registrations": registrations,
         "meeting": _meeting(meeting),
         "previous_meeting_id": previous_meeting.pk if previous_meeting else None,
-        "follow_up": _follow_up(ward, quarter, previous_meeting),
-        "history": _history(ward, quarters, tasks, reports, today, task_figures),
+        "follow_up": _follow_up(quarter, previous_meeting),
+        "history": _history(
+            quarters,
+            tasks,
+            reports,
+            today,
+            task_figures,
+            registrations_history,
+            meetings,
+        ),
     }
 
 

@@ -29,10 +29,10 @@ from meetings.models import (
 from meetings.review_figures import CATEGORIES
 from meetings.review_services import (
     latest_quarter_allowed,
+    review_direction_text,
     review_get_or_create,
     review_missing,
     review_report_document,
-    review_texts,
 )
 from wardwork.models import Ward
 from wardwork.quarters import Quarter
@@ -290,7 +290,7 @@ def quarter_page(*, user, ward: Ward | None, quarter: Quarter) -> QuarterPage:
         else None
     )
     report = review_report_document(review=review)
-    missing = [] if review.is_finalized else review_missing(review=review)
+    missing = [] if review.is_finalized else review_missing(review=review, document=report)
     previous = (
         QuarterlyReview.objects.filter(
             ward=ward, year=quarter.previous().year, quarter=quarter.previous().number
@@ -321,7 +321,7 @@ def quarter_page(*, user, ward: Ward | None, quarter: Quarter) -> QuarterPage:
         missing=missing,
         steps=_steps(review, figures, report, missing),
         events=events,
-        direction=review_texts(review=review, figures=figures)["direction_text"],
+        direction=review_direction_text(review=review, figures=figures),
         previous_review=previous,
         previous_direction=_previous_direction(previous, figures.get("previous_meeting_id"))
         if previous is not None

@@ -81,6 +81,10 @@ def _lock(review: QuarterlyReview) -> QuarterlyReview:
     return locked
 
 
+# ``review_missing`` reads the report itself unless given it (``None``: there is none).
+NOT_READ = object()
+
+
 def latest_quarter_allowed(today: dt.date | None = None) -> Quarter:
     """The last quarter a review page may be opened for: the next one (to prepare it)."""
     return Quarter.containing(today or timezone.localdate()).next()
@@ -93,7 +97,7 @@ def review_get_or_create(*, ward: Ward, quarter: Quarter, actor=None) -> Quarter
     if quarter > latest_quarter_allowed():
         raise ValidationError(str(MESSAGE_FUTURE_QUARTER))
     review = (
-        QuarterlyReview.objects.select_related("ward", "finalized_by__person")
+        QuarterlyReview.objects.select_related("ward", "finalized_by__person", "meeting")
         .filter(ward=ward, year=quarter.year, quarter=quarter.number)
         .first()
     )
@@ -274,6 +278,20 @@ def review_texts(*, review: QuarterlyReview, figures: dict | None = None) -> dic
     return {name: saved[name] or defaults[name] for name in REPORT_SECTIONS}
 
 
+def review_direction_text(*, review: QuarterlyReview, figures: dict) -> str:
+    """``review_texts(...)["direction_text"]`` alone (what the quarter page shows): as
+    edited, else pre-filled from the figures' meeting direction or its conclusions,
+    without reading what the other sections need."""
+    if review.direction_text:
+        return review.direction_text
+    from meetings.review_narrative import _direction
+
+    meeting_id = review.meeting_id or (figures.get("meeting") or {}).get("id")
+    # Only its conclusions are read, and only when the figures carry no direction.
+    meeting = Meeting(pk=meeting_id) if meeting_id else None
+    return "\n".join(_direction(figures, meeting))
+
+
 @transaction.atomic
 def review_text_save(
     *, actor, review: QuarterlyReview, expected_version=None, **texts: str
@@ -377,9 +395,10 @@ def review_annex_xlsx(*, review: QuarterlyReview) -> bytes:
 # --- finalising and reopening ---------------------------------------------------------------------
 
 
-def review_missing(*, review: QuarterlyReview) -> list[str]:
+def review_missing(*, review: QuarterlyReview, document=NOT_READ) -> list[str]:
     """What stands between the review and its finalisation, each as a sentence; empty when
-    it can be finalised."""
+    it can be finalised. ``document``: the review's report (``review_report_document``)
+    when the caller has read it already."""
     missing = []
     meeting = review.meeting if review.meeting_id else review_meeting_of(review.ward, review.period)
     if meeting is None:
@@ -388,7 +407,8 @@ def review_missing(*, review: QuarterlyReview) -> list[str]:
         missing.append(
             str(MESSAGE_MEETING_NOT_CONCLUDED) % {"status": meeting.get_status_display().lower()}
         )
-    document = review_report_document(review=review)
+    if document is NOT_READ:
+        document = review_report_document(review=review)
     if document is None or document.generated_at is None:
         missing.append(str(MESSAGE_MISSING_REPORT))
     elif review.text_edited_at and review.text_edited_at > document.generated_at:

@@ -17,6 +17,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
@@ -153,6 +154,22 @@ def _quarter_nav(request, page) -> dict:
     }
 
 
+def _task_rows(rows: list[dict]) -> list[dict]:
+    """The page's task rows with their link and their category's badge: ``_category.html``
+    rendered once per category and the link built from one ``reverse`` (a few hundred rows
+    through the template's ``url`` and ``include`` cost more than the rest of the page)."""
+    badges = {
+        category: render_to_string("meetings/quarter/_category.html", {"category": category})
+        for category in {row["category"] for row in rows}
+    }
+    marker = 2_147_483_647
+    link = reverse("plans:task_detail", args=[marker]).replace(str(marker), "{}")
+    return [
+        {**row, "url": link.format(row["id"]), "badge": mark_safe(badges[row["category"]])}  # noqa: S308 - a rendered template
+        for row in rows
+    ]
+
+
 @require_GET
 def page(request, quarter: Quarter):
     """The quarter page: where the quarter stands and everything it is made of."""
@@ -166,6 +183,7 @@ def page(request, quarter: Quarter):
         event.label = EVENT_LABELS.get(event.action, event.action)
     registrations = data.figures["registrations"]
     registry_links = _registry_links(request, data)
+    data.task_rows = _task_rows(data.task_rows)
     return render(
         request,
         "meetings/quarter/page.html",

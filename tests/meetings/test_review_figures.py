@@ -300,11 +300,11 @@ def _queries(home, django_assert_num_queries, count):
         quarter_figures(ward=home.ward, quarter=Q1, today=JUNE_15)
 
 
-# The query count: 2 review meetings (this quarter's and the previous one), tasks (3: the
-# tasks, their supporting units, their reports), registrations (5: kinds, fields, statuses,
-# recognitions, updates), the meeting (2: counts, attendance), follow-up (3: conclusions,
-# their lead bodies, the reports) and history (2: registrations, meetings).
-FIGURE_QUERIES = 17
+# The query count: the review meetings of the last four quarters with their counts (1),
+# tasks (2: the tasks with their units, their reports), registrations (3: every count,
+# fields, recognitions) and the follow-up (1: conclusions with their lead bodies and
+# reports).
+FIGURE_QUERIES = 7
 
 
 def test_query_count_small(home, away, django_assert_num_queries):

@@ -99,8 +99,10 @@ class Meeting(VersionedModel, SearchableModel):
         verbose_name_plural = _("meetings")
         ordering = ["-held_at", "-pk"]
         indexes = [
-            models.Index(fields=["ward", "year", "quarter"]),
-            models.Index(fields=["ward", "status", "-held_at"]),
+            models.Index(fields=["ward", "year", "quarter"], name="meeting_ward_period_idx"),
+            models.Index(
+                fields=["ward", "status", "-held_at"], name="meeting_ward_status_held_idx"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -513,7 +515,9 @@ class IssuedDocument(models.Model):
                 name="issued_document_one_per_quarter",
             ),
         ]
-        indexes = [models.Index(fields=["ward", "kind", "-issued_on"])]
+        indexes = [
+            models.Index(fields=["ward", "kind", "-issued_on"], name="issued_doc_ward_kind_idx")
+        ]
 
     def __str__(self) -> str:
         return f"{self.symbol} ({self.issued_on:%d/%m/%Y})"

@@ -97,7 +97,9 @@ class QuarterlyReview(VersionedModel, TimeStampedModel):
                 name="quarterly_review_quarter_range",
             ),
         ]
-        indexes = [models.Index(fields=["year", "quarter", "status"])]
+        indexes = [
+            models.Index(fields=["year", "quarter", "status"], name="review_period_status_idx")
+        ]
 
     def __str__(self) -> str:
         return f"{self.ward} – {self.period}"
@@ -165,7 +167,9 @@ class Reminder(models.Model):
                 name="reminder_one_per_unit_quarter_day",
             )
         ]
-        indexes = [models.Index(fields=["ward", "year", "quarter"])]
+        indexes = [
+            models.Index(fields=["ward", "year", "quarter"], name="reminder_ward_period_idx")
+        ]
 
     def __str__(self) -> str:
         return f"{self.organization} – {self.sent_on:%d/%m/%Y}"

@@ -196,10 +196,10 @@ class Registration(VersionedModel, SearchableModel):
             )
         ]
         indexes = [
-            models.Index(fields=["ward", "year", "status"]),
-            models.Index(fields=["ward", "year", "kind"]),
-            models.Index(fields=["registered_by_unit", "year"]),
-            models.Index(fields=["status", "submitted_at"]),
+            models.Index(fields=["ward", "year", "status"], name="registration_ward_status_idx"),
+            models.Index(fields=["ward", "year", "kind"], name="registration_ward_kind_idx"),
+            models.Index(fields=["registered_by_unit", "year"], name="registration_unit_year_idx"),
+            models.Index(fields=["status", "submitted_at"], name="registration_submitted_idx"),
         ]
 
     def __str__(self) -> str:
@@ -361,7 +361,7 @@ class RegistrationUpdate(VersionedModel, TimeStampedModel):
                 violation_error_message=_("This model already has an update for the quarter."),
             )
         ]
-        indexes = [models.Index(fields=["year", "quarter"])]
+        indexes = [models.Index(fields=["year", "quarter"], name="registration_update_period_idx")]
 
     def __str__(self) -> str:
         return f"{self.registration} – {self.period}"

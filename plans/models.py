@@ -106,8 +106,10 @@ class Plan(VersionedModel, SearchableModel):
             )
         ]
         indexes = [
-            models.Index(fields=["ward", "year", "doc_type"]),
-            models.Index(fields=["ward", "is_active", "-issued_on"]),
+            models.Index(fields=["ward", "year", "doc_type"], name="plan_ward_year_type_idx"),
+            models.Index(
+                fields=["ward", "is_active", "-issued_on"], name="plan_ward_active_issued_idx"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -255,8 +257,8 @@ class Task(VersionedModel, SearchableModel):
             )
         ]
         indexes = [
-            models.Index(fields=["ward", "status"]),
-            models.Index(fields=["lead_organization", "status"]),
+            models.Index(fields=["ward", "status"], name="task_ward_status_idx"),
+            models.Index(fields=["lead_organization", "status"], name="task_lead_status_idx"),
         ]
 
     def __str__(self) -> str:
@@ -350,7 +352,9 @@ class ProgressReport(VersionedModel, TimeStampedModel):
                 name="progress_report_quarter_range",
             ),
         ]
-        indexes = [models.Index(fields=["year", "quarter", "organization"])]
+        indexes = [
+            models.Index(fields=["year", "quarter", "organization"], name="report_period_unit_idx")
+        ]
 
     def __str__(self) -> str:
         return f"{self.task} – {self.organization} – {self.period}"

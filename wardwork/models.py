@@ -61,7 +61,9 @@ class WorkflowEvent(models.Model):
 class SearchableModel(TimeStampedModel):
     """Keeps a folded, accent-insensitive copy of its names in ``search_key``."""
 
-    search_key = models.CharField(max_length=600, editable=False, db_index=True, default="")
+    # No B-tree: searches use LIKE '%word%', which only a trigram index serves (PostgreSQL;
+    # see wardwork/trigram.py and the migrations that add one per searchable model).
+    search_key = models.CharField(max_length=600, editable=False, default="")
 
     class Meta:
         abstract = True
@@ -197,7 +199,9 @@ class Organization(SearchableModel):
                 name="organization_unique_name_above_ward",
             ),
         ]
-        indexes = [models.Index(fields=["ward", "kind", "is_active"])]
+        indexes = [
+            models.Index(fields=["ward", "kind", "is_active"], name="organization_ward_kind_idx")
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -265,7 +269,7 @@ class Person(SearchableModel):
         verbose_name = _("person")
         verbose_name_plural = _("people")
         ordering = ["sort_key", "pk"]
-        indexes = [models.Index(fields=["ward", "sort_key"])]
+        indexes = [models.Index(fields=["ward", "sort_key"], name="person_ward_sort_idx")]
 
     def __str__(self) -> str:
         return self.full_name
@@ -383,7 +387,11 @@ class Position(TimeStampedModel):
                 violation_error_message=_("A position cannot end before it starts."),
             ),
         ]
-        indexes = [models.Index(fields=["person", "organization", "role"])]
+        indexes = [
+            models.Index(
+                fields=["person", "organization", "role"], name="position_person_org_role_idx"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_role_display()} – {self.organization}"

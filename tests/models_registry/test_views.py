@@ -877,9 +877,9 @@ BASE = 8
     ("name", "role", "own"),
     [
         # years for the filter, units for the filter, fields for the filter, COUNT, the page
-        # (registrations with their units, people, field, plan, replicated model in one
-        # join), totals by status, by kind and by field
-        ("list", "staff", 8),
+        # (registrations with their units, people, field and replicated model in one
+        # join), the year's totals (by status, kind and field in one grouped query)
+        ("list", "staff", 6),
         ("review_queue", "dvk", 2),  # COUNT, the page (one join)
         ("unit_list", "cell_secretary", 2),  # COUNT, the page (one join)
         ("exemplary", "plain", 2),  # COUNT, the page with its replication counts

@@ -12,11 +12,13 @@ comes back at the form's field with what was typed.
 
 from __future__ import annotations
 
+import unicodedata
 from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
+from django.template.defaultfilters import truncatechars
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.html import conditional_escape, format_html
@@ -133,7 +135,11 @@ def _plans_links(request, page) -> dict:
     return {
         "matrix": matrix,
         "plans": [
-            {**plan, "matrix_url": f"{matrix}&plan={plan['id']}" if plan["id"] else matrix}
+            {
+                **plan,
+                "matrix_url": f"{matrix}&plan={plan['id']}" if plan["id"] else matrix,
+                "title_short": _truncated(plan["title"], 90),
+            }
             for plan in page.figures["tasks"]["plans"]
         ],
     }
@@ -165,9 +171,21 @@ def _task_rows(rows: list[dict]) -> list[dict]:
     marker = 2_147_483_647
     link = reverse("plans:task_detail", args=[marker]).replace(str(marker), "{}")
     return [
-        {**row, "url": link.format(row["id"]), "badge": mark_safe(badges[row["category"]])}  # noqa: S308 - a rendered template
+        {
+            **row,
+            "url": link.format(row["id"]),
+            "badge": mark_safe(badges[row["category"]]),  # noqa: S308 - a rendered template
+            "title_short": _truncated(row["title"], 100),
+        }
         for row in rows
     ]
+
+
+def _truncated(text: str, length: int) -> str:
+    """``text|truncatechars:length``, without walking the text character by character
+    when it is short enough to be kept whole (the filter then returns it NFC-normalised)."""
+    text = unicodedata.normalize("NFC", text)
+    return text if len(text) <= length else truncatechars(text, length)
 
 
 @require_GET

@@ -10,17 +10,33 @@ depend on how many rows a meeting has.
 
 from __future__ import annotations
 
+import datetime as dt
+import functools
 from dataclasses import dataclass
 
-from django.db.models import Count, IntegerField, OuterRef, Prefetch, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.db import DEFAULT_DB_ALIAS, models
+from django.db.models import (
+    Aggregate,
+    Count,
+    DateTimeField,
+    F,
+    IntegerField,
+    JSONField,
+    OuterRef,
+    Prefetch,
+    QuerySet,
+    Subquery,
+)
+from django.db.models.functions import Coalesce, JSONObject
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 from meetings.models import (
     Attendance,
     AttendanceStatus,
     Conclusion,
     Contribution,
+    IssuedDocument,
     Meeting,
     MeetingEvent,
 )
@@ -69,6 +85,74 @@ def meeting_list(*, user, filters: dict | None = None) -> QuerySet[Meeting]:
     return _with_counts(qs).order_by("-held_at", "-pk")
 
 
+# --- small lists folded into the meeting's row ----------------------------------------------------
+
+
+class _JSONArray(Aggregate):
+    """The rows of a subquery as one JSON array (``JSON_GROUP_ARRAY`` on SQLite, ``JSONB_AGG``
+    on PostgreSQL: Django reads jsonb as text and decodes it, as for a ``JSONField``)."""
+
+    function = "JSON_GROUP_ARRAY"
+    output_field = JSONField()
+
+    def as_postgresql(self, compiler, connection, **extra):
+        return self.as_sql(compiler, connection, function="JSONB_AGG", **extra)
+
+
+def _json_object(model, prefix: str, related: dict) -> JSONObject:
+    """Every concrete field of ``model`` (by attname), and each of ``related`` (a tree of
+    foreign keys) as a nested object under ``@name``."""
+    values = {f.attname: F(prefix + f.attname) for f in model._meta.concrete_fields}
+    for name, deeper in related.items():
+        target = model._meta.get_field(name).related_model
+        values[f"@{name}"] = _json_object(target, f"{prefix}{name}__", deeper)
+    return JSONObject(**values)
+
+
+def _json_list(qs: QuerySet, link: str, related: dict | None = None) -> Subquery:
+    """``qs`` rows whose ``link`` is the outer meeting, as a JSON array of objects."""
+    rows = (
+        qs.filter(**{link: OuterRef("pk")})
+        .order_by()
+        .values(link)
+        .annotate(rows=_JSONArray(_json_object(qs.model, "", related or {})))
+        .values("rows")
+    )
+    return Subquery(rows, output_field=JSONField())
+
+
+def _from_json(model, row: dict | None, related: dict):
+    """A model instance (as if loaded from the database) from an object of ``_json_object``;
+    ``None`` for a missing foreign key (its primary key is null)."""
+    if row is None or row.get(model._meta.pk.attname) is None:
+        return None
+    values = []
+    for f in model._meta.concrete_fields:
+        value = row.get(f.attname)
+        if value is not None and isinstance(f, DateTimeField) and isinstance(value, str):
+            value = parse_datetime(value)
+            if timezone.is_naive(value):  # SQLite keeps UTC without an offset
+                value = value.replace(tzinfo=dt.UTC)
+        elif value is not None and not isinstance(f, (models.FileField, models.ForeignKey)):
+            value = f.to_python(value)
+        values.append(value)
+    obj = model.from_db(DEFAULT_DB_ALIAS, [f.attname for f in model._meta.concrete_fields], values)
+    for name, deeper in related.items():
+        field = model._meta.get_field(name)
+        field.set_cached_value(obj, _from_json(field.related_model, row.get(f"@{name}"), deeper))
+    return obj
+
+
+def _set_prefetched(obj, name: str, objs: list) -> None:
+    """Fill ``obj.<name>.all()`` as ``prefetch_related`` would, without a query."""
+    qs = getattr(obj, name).all()
+    qs._result_cache = objs
+    qs._prefetch_done = True
+    if not hasattr(obj, "_prefetched_objects_cache"):
+        obj._prefetched_objects_cache = {}
+    obj._prefetched_objects_cache[name] = qs
+
+
 @dataclass(frozen=True)
 class AttendanceCounts:
     """Attendance of one meeting by status ("Có mặt 25 · Vắng 2 · Có lý do 1")."""
@@ -96,11 +180,72 @@ def _people():
     return Person.objects.select_related("organization")
 
 
+def _by_kind_and_name(org: Organization) -> tuple:
+    return (org.kind, org.name)
+
+
 def _conclusions():
-    bodies = Organization.objects.order_by("kind", "name")
-    return Conclusion.objects.select_related("task", "plan").prefetch_related(
-        Prefetch("lead_organizations", queryset=bodies),
-        Prefetch("supporting_organizations", queryset=bodies),
+    """Conclusions with their task and plan, and their lead and supporting bodies as JSON on
+    the row (``_with_bodies`` puts them where ``lead_organizations.all()`` finds them)."""
+    bodies = Organization.objects.all()
+    return Conclusion.objects.select_related("task", "plan").annotate(
+        lead_json=_json_list(bodies, "led_conclusions"),
+        supporting_json=_json_list(bodies, "supported_conclusions"),
+    )
+
+
+def _with_bodies(conclusions):
+    """The bodies of ``_conclusions()`` rows, by kind then name (the database's order: its
+    collation is C, code point order, as Python's), as if prefetched."""
+    for conclusion in conclusions:
+        for name in ("lead", "supporting"):
+            rows = getattr(conclusion, f"{name}_json", None) or []
+            bodies = sorted((_from_json(Organization, r, {}) for r in rows), key=_by_kind_and_name)
+            _set_prefetched(conclusion, f"{name}_organizations", bodies)
+    return conclusions
+
+
+# The small lists of the meeting page, read as JSON on the meeting's row: the relation, how
+# each row links to the meeting, the foreign keys loaded with it, the order of the page.
+_ON_THE_ROW = {
+    "chairs": (Person.objects.all(), "chaired_meetings", {"organization": {}}, ("sort_key", "pk")),
+    "reviewed_plans": (Plan.objects.all(), "review_meetings", {"issuer": {}}, ("issued_on", "pk")),
+    "events": (
+        MeetingEvent.objects.all(),
+        "meeting",
+        {"actor": {"person": {}}},
+        ("at", "pk"),
+    ),
+    "issued_documents": (IssuedDocument.objects.all(), "meeting", {}, ("pk",)),
+}
+
+
+@functools.cache
+def _meeting_page_qs() -> QuerySet[Meeting]:
+    """The query of ``meeting_get``, built once per process (resolving its JSON lists costs
+    more than running it); never evaluated itself, only filtered (cloned)."""
+    lists = {
+        f"{name}_json": _json_list(qs, link, related)
+        for name, (qs, link, related, _order) in _ON_THE_ROW.items()
+    }
+    return (
+        _with_counts(
+            Meeting.objects.select_related("ward", "presenter__organization", "concluded_by")
+        )
+        .annotate(**lists)
+        .prefetch_related(
+            Prefetch(
+                "attendances",
+                queryset=Attendance.objects.select_related("person", "organization"),
+            ),
+            Prefetch(
+                "contributions",
+                queryset=Contribution.objects.select_related("speaker", "organization").order_by(
+                    "ordinal"
+                ),
+            ),
+            Prefetch("conclusions", queryset=_conclusions().order_by("ordinal")),
+        )
     )
 
 
@@ -108,37 +253,32 @@ def meeting_get(*, user, pk) -> Meeting:
     """One meeting of the user's ward(s), or ``Http404``, with everything its page shows:
     chairs, presenter, reviewed plans (with issuer), attendances (person, organisation),
     contributions (speaker, organisation), conclusions (lead and supporting bodies, plan,
-    task), events (actor) and the documents already issued, prefetched in order; the counts
-    of ``_with_counts`` annotated and ``attendance_counts`` (:class:`AttendanceCounts`) set.
-    A fixed number of queries whatever the size of the meeting."""
-    qs = _with_counts(
-        Meeting.objects.select_related("ward", "presenter__organization", "concluded_by")
-    ).prefetch_related(
-        Prefetch("chairs", queryset=_people().order_by("sort_key", "pk")),
-        Prefetch(
-            "reviewed_plans",
-            queryset=Plan.objects.select_related("issuer").order_by("issued_on", "pk"),
-        ),
-        Prefetch(
-            "attendances",
-            queryset=Attendance.objects.select_related("person", "organization"),
-        ),
-        Prefetch(
-            "contributions",
-            queryset=Contribution.objects.select_related("speaker", "organization").order_by(
-                "ordinal"
-            ),
-        ),
-        Prefetch("conclusions", queryset=_conclusions().order_by("ordinal")),
-        Prefetch(
-            "events",
-            queryset=MeetingEvent.objects.select_related("actor__person").order_by("at", "pk"),
-        ),
-        "issued_documents",
-    )
-    meeting = get_for_user(qs, user, pk=pk)
+    task), events (actor) and the documents already issued, in order; the counts of
+    ``_with_counts`` annotated and ``attendance_counts`` (:class:`AttendanceCounts`) set.
+
+    Four queries whatever the size of the meeting: the meeting, with its counts and its
+    small lists (chairs, plans, events, documents) as JSON arrays on its row; its
+    attendances; its contributions; its conclusions with their bodies as JSON on theirs.
+    ``meeting.chairs.all()`` and the others then read them without a query, as after
+    ``prefetch_related``."""
+    meeting = get_for_user(_meeting_page_qs(), user, pk=pk)
+    for name, (qs, _link, related, order) in _ON_THE_ROW.items():
+        rows = getattr(meeting, f"{name}_json") or []
+        objs = [_from_json(qs.model, row, related) for row in rows]
+        _set_prefetched(meeting, name, sorted(objs, key=_sort_key(order)))
+    _with_bodies(meeting.conclusions.all())
     meeting.attendance_counts = AttendanceCounts.of(meeting)
     return meeting
+
+
+def _sort_key(fields):
+    """The database's ascending order on ``fields`` (nulls last, as PostgreSQL does)."""
+
+    def key(obj):
+        values = (getattr(obj, name) for name in fields)
+        return tuple((value is None, 0 if value is None else value) for value in values)
+
+    return key
 
 
 def meeting_get_for_change(*, user, pk) -> Meeting:
@@ -155,7 +295,7 @@ def meeting_contributions(*, meeting: Meeting) -> list[Contribution]:
 
 def meeting_conclusions(*, meeting: Meeting) -> list[Conclusion]:
     """A meeting's conclusions in order with their bodies, plan and task."""
-    return list(_conclusions().filter(meeting=meeting).order_by("ordinal"))
+    return _with_bodies(list(_conclusions().filter(meeting=meeting).order_by("ordinal")))
 
 
 def attendance_counts(*, meeting: Meeting) -> AttendanceCounts:
@@ -178,7 +318,9 @@ def contribution_get(*, user, pk) -> Contribution:
 def conclusion_get(*, user, pk) -> Conclusion:
     """One conclusion with its meeting, bodies, plan and task; 404 outside scope."""
     qs = _conclusions().select_related("meeting__ward")
-    return get_for_user(qs, user, ward_field="meeting__ward", pk=pk)
+    conclusion = get_for_user(qs, user, ward_field="meeting__ward", pk=pk)
+    _with_bodies([conclusion])
+    return conclusion
 
 
 def meeting_people(*, ward) -> QuerySet[Person]:

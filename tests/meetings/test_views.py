@@ -762,17 +762,18 @@ BASE = 8
 PAGE_QUERIES = {
     # the paginator's COUNT and the page of meetings, its counts as correlated subqueries
     "meeting_list": 2,
-    # the meeting with its counts (1); its chairs, reviewed plans, attendances,
-    # contributions, conclusions, their lead and supporting bodies, events, issued
-    # documents (9 prefetches); the choices of the forms: speakers, units, lead bodies,
-    # supporting bodies, plans (5); the removed contributions and conclusions (2, for those
-    # who may restore them); the change history and its chairs (2)
-    "meeting_detail": 19,
-    # the meeting and its prefetches as above (10); the wording of the Word document
+    # the meeting with its counts and, as JSON on its row, its chairs, reviewed plans,
+    # events and issued documents (1); its attendances, contributions, conclusions with
+    # their lead and supporting bodies as JSON on theirs (3); the choices of the forms:
+    # speakers, units, lead bodies, supporting bodies, plans (5); the removed contributions
+    # and conclusions (2, for those who may restore them); the change history and its
+    # chairs (2)
+    "meeting_detail": 13,
+    # the meeting as above (4); the wording of the Word document
     # (document_context.minutes_context): the committee, the number already issued, the
     # signer's and the chairs' positions, the reviewed plans, the ward's Party cells, the
     # conclusions with their lead and supporting bodies, attendances, contributions (11)
-    "minutes_print": 21,
+    "minutes_print": 15,
 }
 
 

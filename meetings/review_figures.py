@@ -28,9 +28,9 @@ Definitions (the ones the report's readers expect)
     history                the last four quarters, each counted by the same definitions as
                            its own page (the last one is this quarter's headline).
 
-A fixed number of queries whatever the size of the ward (7): the review meetings of the
+A fixed number of queries whatever the size of the ward (6): the review meetings of the
 last four quarters with their counts, the tasks with their units, their reports, the
-registrations' counts, fields and recognitions, the follow-up. The ward's tasks are read
+registrations' and recognitions' counts, the fields, the follow-up. The ward's tasks are read
 as plain rows, and only those that still owe a report in the last four quarters.
 """
 
@@ -40,7 +40,7 @@ import copy
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -401,8 +401,8 @@ def _sent_by_end(quarter: Quarter) -> Q:
 
 def _registrations(ward: Ward, quarter: Quarter, quarters: list[Quarter]) -> tuple[dict, list]:
     """The registration figures of ``quarter``, and the registrations counted in each of
-    ``quarters`` (the history). Three queries: every count of the ward's registrations in
-    one aggregate, the fields, the recognitions."""
+    ``quarters`` (the history). Two queries: every count of the ward's registrations (and
+    of their recognitions) in one aggregate, the fields."""
     year = quarter.year
     sent = _sent_by_end(quarter)
     of_year = Q(year=year) & sent
@@ -414,7 +414,18 @@ def _registrations(ward: Ward, quarter: Quarter, quarters: list[Quarter]) -> tup
             registration=OuterRef("pk"), year=year, quarter=quarter.number
         )
     )
-    counts = Registration.objects.filter(ward=ward, year__in={q.year for q in quarters}).aggregate(
+    # The recognitions decided in the quarter, whatever their registration's year.
+    recognitions = (
+        Recognition.objects.filter(
+            registration=OuterRef("pk"), decided_on__gte=quarter.start, decided_on__lte=quarter.end
+        )
+        .order_by()
+        .values("registration")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    counts = Registration.objects.filter(ward=ward).aggregate(
+        recognised=Coalesce(Sum(Subquery(recognitions, output_field=IntegerField())), 0),
         collective=Count("pk", filter=counted & Q(kind=RegistrationKind.COLLECTIVE)),
         individual=Count("pk", filter=counted & Q(kind=RegistrationKind.INDIVIDUAL)),
         new=Count("pk", filter=counted & Q(submitted_at__gte=start)),
@@ -452,9 +463,6 @@ def _registrations(ward: Ward, quarter: Quarter, quarters: list[Quarter]) -> tup
         for status in RegistrationStatus.values
         if counts[f"status_{status}"]
     ]
-    recognised = Recognition.objects.filter(
-        registration__ward=ward, decided_on__gte=quarter.start, decided_on__lte=quarter.end
-    ).count()
     collective, individual = counts["collective"], counts["individual"]
     figures = {
         "year": year,
@@ -467,7 +475,7 @@ def _registrations(ward: Ward, quarter: Quarter, quarters: list[Quarter]) -> tup
         "new_collective": counts["new_collective"],
         "new_individual": counts["new"] - counts["new_collective"],
         "replications": counts["replications"],
-        "recognised": recognised,
+        "recognised": counts["recognised"],
         "by_field": by_field,
         "by_status": by_status,
         "updates_expected": counts["updates_expected"],

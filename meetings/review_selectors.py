@@ -12,6 +12,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models.fields.json import KT
 from django.http import Http404
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
@@ -259,13 +260,12 @@ def _dated(rows: list[dict]) -> list[dict]:
 
 def _previous_direction(previous: QuarterlyReview | None, previous_meeting_id) -> str:
     """The direction the previous quarter set for this one: its review's text as edited,
-    else the one its figures kept, else its meeting's "next period" direction."""
+    else the one its figures kept (``kept_direction``, read with it), else its meeting's
+    "next period" direction."""
     if previous is not None and previous.direction_text:
         return previous.direction_text
-    if previous is not None and previous.figures and previous.figures.get("meeting"):
-        kept = previous.figures["meeting"].get("direction") or ""
-        if kept:
-            return kept
+    if previous is not None and previous.kept_direction:
+        return previous.kept_direction
     if previous_meeting_id:
         row = (
             Meeting.objects.filter(pk=previous_meeting_id)
@@ -295,7 +295,9 @@ def quarter_page(*, user, ward: Ward | None, quarter: Quarter) -> QuarterPage:
         QuarterlyReview.objects.filter(
             ward=ward, year=quarter.previous().year, quarter=quarter.previous().number
         )
-        .only("pk", "status", "year", "quarter", "ward_id", "direction_text", "figures")
+        # Of its figures only the direction they kept, not the whole snapshot.
+        .only("pk", "status", "year", "quarter", "ward_id", "direction_text")
+        .annotate(kept_direction=KT("figures__meeting__direction"))
         .first()
     )
     events = list(review.events.select_related("actor__person").order_by("at", "pk"))

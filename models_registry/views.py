@@ -152,6 +152,7 @@ def detail(request, pk: int):
     revisions = _readable_revisions(registration, list(data.pop("revisions")), request.user)
     for event in events:
         event.label = ACTION_LABELS.get(event.action, event.action)
+    selectors.attach_reviewer(registration, events)
     return render(
         request,
         "models_registry/detail.html",

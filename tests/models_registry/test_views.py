@@ -883,10 +883,10 @@ BASE = 8
         ("review_queue", "dvk", 2),  # COUNT, the page (one join)
         ("unit_list", "cell_secretary", 2),  # COUNT, the page (one join)
         ("exemplary", "plain", 2),  # COUNT, the page with its replication counts
-        # the registration (one join), events, revisions, updates, recognitions,
-        # replications, the field names and plan symbols the revisions name, and the
-        # change history
-        ("detail", "plain", 9),
+        # the registration (one join), events (with their actors: the reviewer is named
+        # from them), revisions, updates, recognitions, replications, the field names and
+        # plan symbols the revisions name, and the change history
+        ("detail", "plain", 8),
     ],
 )
 def test_query_counts_do_not_grow_with_the_data(client, home, registry_home, name, role, own):
@@ -913,3 +913,23 @@ def test_query_counts_do_not_grow_with_the_data(client, home, registry_home, nam
     assert len(small.captured_queries) <= BASE + own, [
         q["sql"][:150] for q in small.captured_queries
     ]
+
+
+def _review_note_signature(client, registration) -> str:
+    page = client.get(reverse("models_registry:detail", args=[registration.pk])).content.decode()
+    note = page.split('data-testid="review-note"')[1]
+    return note.split('<div class="small text-muted">')[1].split("</div>")[0]
+
+
+def test_the_review_note_names_the_reviewer_from_the_steps_or_else_from_the_account(
+    client, home, registry_home
+):
+    returned = registry_home.returned  # returned by ward staff, with its "returned" step
+    client.force_login(home.cell_secretary)
+    assert home.staff.person.full_name in _review_note_signature(client, returned)
+
+    # A reviewer no step names (set outside the workflow) is still named.
+    Registration.objects.filter(pk=returned.pk).update(reviewed_by=home.dvk)
+    signature = _review_note_signature(client, returned)
+    assert home.dvk.person.full_name in signature
+    assert home.staff.person.full_name not in signature

@@ -23,7 +23,11 @@ from wardwork.quarters import Quarter
 from wardwork.roles import require, roles_of
 from wardwork.selectors import get_for_user, scope_to_user, ward_for_request
 
-PAGE_SIZE = 30
+PAGE_SIZE = 30  # plans on the plan list
+PLAN_TASKS_PAGE_SIZE = 50  # tasks on a plan's page
+TASK_REPORTS_PAGE_SIZE = 40  # reports on a task's page
+MY_TASKS_PAGE_SIZE = 20  # tasks (each with its report form) on "Việc của đơn vị tôi"
+MATRIX_PAGE_SIZE = 25  # tasks (rows) of the progress matrix
 
 
 def _quarter_from(request) -> Quarter:
@@ -61,15 +65,19 @@ def plan_list(request):
 
 
 def plan_detail(request, pk: int):
-    plan = selectors.plan_get(user=request.user, pk=pk)
-    tasks = list(plan.tasks.all())
-    latest = selectors.latest_reports(t.pk for t in tasks)
-    for task in tasks:
-        task.progress = selectors.TaskProgress.of(task, latest.get(task.pk, []))
+    plan = selectors.plan_get(user=request.user, pk=pk, with_tasks=False)
+    page = selectors.plan_task_page(
+        plan=plan, per_page=PLAN_TASKS_PAGE_SIZE, page=request.GET.get("page")
+    )
     return render(
         request,
         "plans/plan_detail.html",
-        {"plan": plan, "tasks": tasks, "can_manage": can_manage_plans(request.user, plan)},
+        {
+            "plan": plan,
+            "tasks": page.object_list,
+            "page_obj": page,
+            "can_manage": can_manage_plans(request.user, plan),
+        },
     )
 
 
@@ -202,10 +210,8 @@ def _task_form(request, *, task, plan):
 
 def task_detail(request, pk: int):
     task = selectors.task_get(user=request.user, pk=pk)
-    reports = list(
-        task.reports.select_related("organization", "reported_by__person").order_by(
-            "-year", "-quarter", "organization__name"
-        )
+    page = selectors.task_report_page(
+        task=task, per_page=TASK_REPORTS_PAGE_SIZE, page=request.GET.get("page")
     )
     history = (
         task.reports.model.history.filter(task_id=task.pk)
@@ -217,7 +223,8 @@ def task_detail(request, pk: int):
         "plans/task_detail.html",
         {
             "task": task,
-            "reports": reports,
+            "reports": page.object_list,
+            "page_obj": page,
             "report_history": history,
             "can_manage": can_manage_plans(request.user, task),
             "can_report": can_report_on_task(request.user, task),
@@ -268,19 +275,50 @@ def report_submit(request, pk: int):
                 return render(
                     request,
                     "plans/_task_row.html",
-                    {"row": _with_form(row), "quarter": quarter, "saved_message": text},
+                    {
+                        "row": _with_form(row),
+                        "quarter": quarter,
+                        "saved_message": text,
+                        "page_number": _page_number(request.POST),
+                    },
                 )
             messages.success(request, text)
+            # Back to the page of "Việc của đơn vị tôi" the report was sent from.
+            page = _page_number(request.POST)
+            page_query = f"&page={page}" if page else ""
             return redirect(
-                f"{reverse('plans:my_tasks')}?quarter={quarter.slug}#task-{task.pk}-{unit.pk}"
+                f"{reverse('plans:my_tasks')}?quarter={quarter.slug}{page_query}"
+                f"#task-{task.pk}-{unit.pk}"
             )
     row = selectors.TaskRow(
         task=task, unit=unit, report=None, is_lead=unit.pk == task.lead_organization_id
     )
     row.form = form
     template = "plans/_task_row.html" if request.htmx else "plans/my_tasks.html"
-    context = {"row": row, "quarter": quarter, "rows": [row], "single": True}
+    context = {
+        "row": row,
+        "quarter": quarter,
+        "rows": [row],
+        "single": True,
+        "page_number": _page_number(request.POST),
+    }
     return render(request, template, context, status=200 if request.htmx else 400)
+
+
+def _page_number(data) -> int | None:
+    """The page of "Việc của đơn vị tôi" a report was sent from (None for the first)."""
+    page = data.get("page", "")
+    return int(page) if page.isdigit() and 1 < int(page) < 100_000 else None
+
+
+# The classes crispy's bootstrap5 template gives these widgets: plans/_report_field.html
+# draws an unbound report form that fast (crispy still draws a form with errors).
+REPORT_WIDGET_CLASSES = {
+    "status": "select form-select",
+    "percent": "numberinput form-control",
+    "narrative": "textarea form-control",
+    "attachment": "form-control",
+}
 
 
 def _with_form(row):
@@ -293,21 +331,32 @@ def _with_form(row):
     row.form = ProgressReportForm(
         instance=instance, initial=initial, prefix=f"r{row.task.pk}-{row.unit.pk}"
     )
+    # A report with evidence gets crispy's "currently / clear / change" file field.
+    row.plain_form = not (instance and instance.attachment)
+    if row.plain_form:
+        for name, css in REPORT_WIDGET_CLASSES.items():
+            row.form.fields[name].widget.attrs["class"] = css
     return row
 
 
 def my_tasks(request):
     """ "Việc của đơn vị tôi": the user's units' tasks, with this quarter's report form."""
     quarter = _quarter_from(request)
-    rows = [_with_form(row) for row in selectors.my_unit_tasks(user=request.user, quarter=quarter)]
-    missing = sum(1 for row in rows if row.report is None)
+    mine = selectors.my_unit_task_page(
+        user=request.user,
+        quarter=quarter,
+        per_page=MY_TASKS_PAGE_SIZE,
+        page=request.GET.get("page"),
+    )
     return render(
         request,
         "plans/my_tasks.html",
         {
-            "rows": rows,
+            "rows": [_with_form(row) for row in mine.rows],
+            "page_obj": mine.page,
+            "page_number": mine.page.number if mine.page and mine.page.number > 1 else None,
             "quarter": quarter,
-            "missing": missing,
+            "missing": mine.missing,
             "has_units": bool(roles_of(request.user).managed_unit_ids),
             # A finalised quarter takes no report: say so rather than offer forms.
             "closed_message": period_closed_message(request.user.ward_id, quarter),
@@ -325,12 +374,20 @@ def progress_matrix(request):
     plan = None
     if (request.GET.get("plan") or "").isdigit():
         plan = get_for_user(Plan.objects.all(), request.user, pk=request.GET["plan"])
-    matrix = selectors.progress_matrix(user=request.user, ward=ward, quarter=quarter, plan=plan)
+    matrix = selectors.progress_matrix(
+        user=request.user,
+        ward=ward,
+        quarter=quarter,
+        plan=plan,
+        per_page=MATRIX_PAGE_SIZE,
+        page=request.GET.get("page"),
+    )
     return render(
         request,
         "plans/matrix.html",
         {
             "matrix": matrix,
+            "page_obj": matrix.page,
             "quarter": quarter,
             "plan": plan,
             "ward": ward,

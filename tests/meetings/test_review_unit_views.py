@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.conf import settings
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import URLPattern, get_resolver, reverse
@@ -34,6 +35,15 @@ S = RegistrationStatus
 
 
 # --- fixtures ---------------------------------------------------------------------------------
+
+
+@pytest.fixture(autouse=True)
+def _no_kept_city_figures():
+    """The city view keeps its figures a while (per set of wards, quarter and day): each
+    test starts without the ones an earlier test computed."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @dataclass
@@ -710,10 +720,21 @@ def test_my_unit_queries_do_not_grow_with_tasks(client, home):
     assert _count(client, url) == one == QUERIES_MY_UNIT
 
 
-# The 7 of every request (see above; a superuser has no positions to read), then the
-# wards, their reviews, tasks, supporting units' reports, registrations and review
-# meetings, each grouped by ward: 6.
-QUERIES_CITY = 13
+# The 4 of every request (session, user, savepoint, release; a superuser has no positions
+# to read), then the wards, their reviews, the tasks with their units' reports, the
+# registrations and the review meetings, each grouped by ward: 5. When the figures are kept
+# (the same wards, quarter and day within ``CACHE_SECONDS``) only the wards are read.
+QUERIES_CITY = 9
+QUERIES_CITY_KEPT = 5
+
+
+def _count_computed(client, url) -> int:
+    """The queries of one request that computes the city's figures (none kept)."""
+    client.get(url)
+    cache.clear()
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
 
 
 def _ward_with_data(name: str):
@@ -734,8 +755,27 @@ def test_city_queries_one_ward_against_three(client, superuser):
     _ward_with_data("Phường Một")
     client.force_login(superuser)
     url = reverse("quarters:city_quarter", args=[Q1])
-    one = _count(client, url)
+    one = _count_computed(client, url)
     _ward_with_data("Phường Hai")
     _ward_with_data("Phường Ba")
     assert len(_city(client).context["data"].rows) == 3
-    assert _count(client, url) == one == QUERIES_CITY
+    assert _count_computed(client, url) == one == QUERIES_CITY
+    assert _count(client, url) == QUERIES_CITY_KEPT
+
+
+def test_city_figures_are_kept_per_set_of_wards_and_say_when_computed(client, home, superuser):
+    """Kept figures are shown with their time and never for another set of wards: a ward
+    added since has its own row, computed (not an earlier set's figures)."""
+    plan = PlanFactory(ward=home.ward, issued_on=dt.date(2021, 1, 10))
+    TaskFactory(plan=plan, lead_organization=home.cell)
+    client.force_login(superuser)
+    first = _city(client)
+    assert [r.tasks_total for r in first.context["data"].rows] == [1]
+    assert 'data-testid="city-computed-at"' in first.content.decode()
+    TaskFactory(plan=plan, lead_organization=home.cell)
+    kept = _city(client).context["data"]
+    assert [r.tasks_total for r in kept.rows] == [1]  # kept: at most CACHE_SECONDS old
+    assert kept.computed_at == first.context["data"].computed_at
+    other = _ward_with_data("Phường Một")
+    rows = {r.ward: r for r in _city(client).context["data"].rows}
+    assert rows[home.ward].tasks_total == 2 and rows[other].tasks_total == 3

@@ -299,8 +299,14 @@ class ProgressReport(VersionedModel, TimeStampedModel):
     """A unit's report on one task for one quarter. One per task, unit and quarter: a second
     submission updates it, and the history keeps every version."""
 
+    # No index of its own: the unique constraint (task, organization, year, quarter) starts
+    # with it and serves every lookup by task.
     task = models.ForeignKey(
-        Task, verbose_name=_("task"), on_delete=models.CASCADE, related_name="reports"
+        Task,
+        verbose_name=_("task"),
+        on_delete=models.CASCADE,
+        related_name="reports",
+        db_index=False,
     )
     organization = models.ForeignKey(
         Organization,
@@ -353,7 +359,14 @@ class ProgressReport(VersionedModel, TimeStampedModel):
             ),
         ]
         indexes = [
-            models.Index(fields=["year", "quarter", "organization"], name="report_period_unit_idx")
+            models.Index(fields=["year", "quarter", "organization"], name="report_period_unit_idx"),
+            # "Has this unit finished this task (by some quarter)?": the EXISTS of the quarter
+            # page, the matrix, "my tasks" and the city view; answered from the index alone.
+            models.Index(
+                fields=["task", "organization", "year", "quarter"],
+                condition=Q(status=TaskStatus.DONE),
+                name="report_done_idx",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -33,6 +33,7 @@ FILTER_INDEXES = [
     (Task, "task_ward_status_idx", ["ward_id", "status"]),
     (Task, "task_lead_status_idx", ["lead_organization_id", "status"]),
     (ProgressReport, "report_period_unit_idx", ["year", "quarter", "organization_id"]),
+    (ProgressReport, "report_done_idx", ["task_id", "organization_id", "year", "quarter"]),
     (Registration, "registration_ward_status_idx", ["ward_id", "year", "status"]),
     (Registration, "registration_ward_kind_idx", ["ward_id", "year", "kind"]),
     (Registration, "registration_unit_year_idx", ["registered_by_unit_id", "year"]),

@@ -4,7 +4,9 @@ One archive, ``wardwork-YYYYmmdd-HHMMSS.tar.gz``, holds
 
 - ``database.dump`` (PostgreSQL, ``pg_dump --format=custom``) or ``database.sqlite3`` (SQLite,
   a copy made with the online backup API), consistent while the app keeps running;
-- ``media/``: every file under ``MEDIA_ROOT``;
+- ``media/``: every uploaded file: the files under ``MEDIA_ROOT``, or, when the default
+  storage is not the local disk (an S3 bucket, ``STORAGE_BACKEND``), every file the storage
+  lists, read through its API;
 - ``manifest.json``: the engine, the latest applied migration of each app, the row count of
   every table *as of the dump* (PostgreSQL: counted in the snapshot ``pg_dump`` reads, so the
   two agree even while people work), the media files, the dump's SHA-256, when and by which
@@ -142,7 +144,13 @@ def backup_create(*, output: Path | str | None = None, using: str = "default") -
         else:
             tables, migrations = _sqlite_dump(connection, dump)
         media_root = Path(settings.MEDIA_ROOT)
-        media_files = _media_files(media_root)
+        storage = _bucket_storage()
+        if storage is None:
+            media_files = _media_files(media_root)
+            media_bytes = sum(path.stat().st_size for path in media_files)
+        else:
+            media_files = _storage_files(storage)
+            media_bytes = 0  # counted while archiving: one read per file, no size requests
         manifest = {
             "format": FORMAT,
             "format_version": FORMAT_VERSION,
@@ -160,18 +168,24 @@ def backup_create(*, output: Path | str | None = None, using: str = "default") -
             "tables": tables,
             "media": {
                 "files": len(media_files),
-                "bytes": sum(path.stat().st_size for path in media_files),
+                "bytes": media_bytes,
+                "storage": settings.STORAGES["default"]["BACKEND"],
             },
         }
         partial = Path(staging) / target.name
         fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "wb") as raw, tarfile.open(fileobj=raw, mode="w:gz") as archive:
             archive.add(dump, arcname=dump.name)
-            archive.add(
-                media_root if media_root.is_dir() else staging, arcname=MEDIA, recursive=False
-            )
-            for path in media_files:
-                archive.add(path, arcname=f"{MEDIA}/{path.relative_to(media_root).as_posix()}")
+            if storage is None:
+                archive.add(
+                    media_root if media_root.is_dir() else staging, arcname=MEDIA, recursive=False
+                )
+                for path in media_files:
+                    archive.add(path, arcname=f"{MEDIA}/{path.relative_to(media_root).as_posix()}")
+            else:
+                manifest["media"]["files"], manifest["media"]["bytes"] = _archive_storage_files(
+                    archive, storage, media_files, staging
+                )
             data = json.dumps(manifest, indent=2, sort_keys=True, ensure_ascii=False).encode()
             info = tarfile.TarInfo(MANIFEST)
             info.size = len(data)
@@ -198,6 +212,71 @@ def _media_files(media_root: Path) -> list[Path]:
     return sorted(
         path for path in media_root.rglob("*") if path.is_file() and not path.is_symlink()
     )
+
+
+def _bucket_storage():
+    """The default storage when uploads are not plain files under ``MEDIA_ROOT`` (an S3
+    bucket, any other backend), else ``None``: backup and restore then go through the
+    storage API (``listdir``, ``open``, ``delete``, ``save``) instead of the directory."""
+    from django.core.files.storage import FileSystemStorage, storages
+
+    storage = storages["default"]
+    if isinstance(storage, FileSystemStorage) and Path(storage.location) == Path(
+        settings.MEDIA_ROOT
+    ):
+        return None
+    return storage
+
+
+def _storage_files(storage) -> list[str]:
+    """Every file name in ``storage``, sorted; a ``BackupError`` if it cannot list them."""
+    names: list[str] = []
+    pending = [""]
+    try:
+        while pending:
+            folder = pending.pop()
+            folders, files = storage.listdir(folder)
+            prefix = f"{folder}/" if folder else ""
+            names.extend(prefix + name for name in files)
+            pending.extend(prefix + name for name in folders)
+    except (NotImplementedError, OSError) as exc:
+        raise BackupError(
+            f"The uploaded files are in {type(storage).__name__}, which cannot list its "
+            f"files ({exc or type(exc).__name__}): back them up with the storage's own tools "
+            "(bucket versioning, replication, rclone), see docs/scaling.md."
+        ) from exc
+    return sorted(names)
+
+
+def _archive_storage_files(archive, storage, names: list[str], staging: str) -> tuple[int, int]:
+    """Copy each file of ``storage`` into the archive under ``media/``; return how many
+    files and bytes were copied.
+
+    Each file is read once into a temporary file (uploads are at most UPLOAD_MAX_BYTES),
+    so its size in the archive is exactly what was read, even if it changes meanwhile.
+    """
+    folder = tarfile.TarInfo(MEDIA)
+    folder.type = tarfile.DIRTYPE
+    folder.mode = 0o700
+    folder.mtime = int(timezone.now().timestamp())
+    archive.addfile(folder)
+    count = total = 0
+    for name in names:
+        with tempfile.TemporaryFile(dir=staging) as copy:
+            try:
+                with storage.open(name, "rb") as source:
+                    shutil.copyfileobj(source, copy)
+            except FileNotFoundError:
+                continue  # deleted since the listing
+            info = tarfile.TarInfo(f"{MEDIA}/{name}")
+            info.size = copy.tell()
+            info.mode = 0o600
+            info.mtime = folder.mtime
+            copy.seek(0)
+            archive.addfile(info, copy)
+            count += 1
+            total += info.size
+    return count, total
 
 
 def _sqlite_dump(connection, dump: Path) -> tuple[dict[str, int], dict[str, str]]:
@@ -446,11 +525,17 @@ def backup_restore(path: Path | str, *, using: str = "default") -> RestoreResult
     manifest = backup_read_manifest(path)
     restore_check(manifest, using=using)
     connection = connections[using]
+    storage = _bucket_storage()
     media_root = Path(settings.MEDIA_ROOT)
-    media_root.mkdir(parents=True, exist_ok=True)
+    if storage is None:
+        media_root.mkdir(parents=True, exist_ok=True)
+    else:
+        _storage_files(storage)  # refuse a storage that cannot list before changing anything
     with (
         tempfile.TemporaryDirectory(prefix="wardwork-restore-") as staging,
-        tempfile.TemporaryDirectory(dir=media_root, prefix=".restore-") as media_staging,
+        tempfile.TemporaryDirectory(
+            dir=media_root if storage is None else None, prefix=".restore-"
+        ) as media_staging,
     ):
         dump = Path(staging) / manifest["database"]["file"]
         media_count = _extract(path, Path(staging), Path(media_staging))
@@ -463,7 +548,10 @@ def backup_restore(path: Path | str, *, using: str = "default") -> RestoreResult
         else:
             dropped = []
             _sqlite_restore(connection, dump)
-        _replace_media(media_root, Path(media_staging))
+        if storage is None:
+            _replace_media(media_root, Path(media_staging))
+        else:
+            _replace_storage_files(storage, Path(media_staging))
 
     from django.contrib.contenttypes.models import ContentType
 
@@ -563,6 +651,23 @@ def _replace_media(media_root: Path, media_staging: Path) -> None:
             entry.unlink()
     for entry in media_staging.iterdir():
         entry.rename(media_root / entry.name)
+
+
+def _replace_storage_files(storage, media_staging: Path) -> None:
+    """Make the storage hold exactly the backup's files, under their own names."""
+    from django.core.files import File
+
+    for name in _storage_files(storage):
+        storage.delete(name)
+    for path in sorted(p for p in media_staging.rglob("*") if p.is_file()):
+        name = path.relative_to(media_staging).as_posix()
+        with path.open("rb") as content:
+            saved = storage.save(name, File(content, name=name))
+        if saved != name:
+            raise BackupError(
+                f"The storage saved {name} as {saved}: the database refers to {name}. "
+                "Check that nothing else writes to the storage during the restore."
+            )
 
 
 def _verify(connection, expected: dict[str, int]) -> list[TableCheck]:

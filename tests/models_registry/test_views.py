@@ -933,3 +933,37 @@ def test_the_review_note_names_the_reviewer_from_the_steps_or_else_from_the_acco
     signature = _review_note_signature(client, returned)
     assert home.dvk.person.full_name in signature
     assert home.staff.person.full_name not in signature
+
+
+def test_the_registry_pages_keep_the_filters_and_the_search(client, home, registry_home):
+    from models_registry.view_helpers import PAGE_SIZE
+
+    rows = [
+        Registration(
+            ward=home.ward,
+            year=2021,
+            kind=RegistrationKind.COLLECTIVE,
+            organization=home.women,
+            registered_by_unit=home.women,
+            title=f"Vận động hội viên {n:02d}",
+            field=Field.objects.get(name="Kinh tế"),
+            status=S.APPROVED if n % 4 else S.DRAFT,
+        )
+        for n in range(PAGE_SIZE + 12)
+    ]
+    for registration in rows:
+        registration.fill_derived()
+    Registration.objects.bulk_create(rows)
+    wanted = {r.title for r in rows if r.status == S.APPROVED}
+    client.force_login(home.staff)
+
+    first = client.get(
+        reverse("models_registry:list"), {"year": 2021, "status": "approved", "q": "vận động hội"}
+    )
+    assert first.context["page_obj"].paginator.count == len(wanted)
+    next_link = first.content.decode().split('class="page-link" href="')[1].split('"')[0]
+    assert "status=approved" in next_link and "q=v%E1%BA%ADn" in next_link, next_link
+    second = client.get(reverse("models_registry:list") + next_link.replace("&amp;", "&"))
+
+    shown = [r.title for page in (first, second) for r in page.context["page_obj"]]
+    assert sorted(shown) == sorted(wanted)

@@ -547,3 +547,30 @@ def test_the_plans_pre_filled_are_those_with_tasks_running_in_the_quarter(home):
     TaskFactory(plan=later, lead_organization=home.cell)
     defaults = services.review_meeting_defaults(review=_review(home))
     assert defaults["reviewed_plans"] == [running]
+
+
+def test_the_pages_direction_is_the_reports_direction(home):
+    """``review_direction_text`` (the quarter page's direction, read alone) is the report's
+    direction section: the meeting's direction, else its conclusions, else the edited
+    text, whichever ``review_texts`` pre-fills or keeps."""
+    world = make_review_world(home)
+    review = services.review_get_or_create(ward=home.ward, quarter=Q1, actor=home.secretary)
+
+    def both() -> tuple[str, str]:
+        fresh = QuarterlyReview.objects.get(pk=review.pk)
+        figures = quarter_figures(ward=home.ward, quarter=Q1)
+        return (
+            services.review_direction_text(review=fresh, figures=figures),
+            services.review_texts(review=fresh, figures=figures)["direction_text"],
+        )
+
+    direction, expected = both()
+    assert direction == expected == "Tập trung giải phóng mặt bằng."
+    Meeting.objects.filter(pk=world.meeting.pk).update(next_period_direction="")
+    direction, expected = both()
+    assert direction == expected
+    assert direction.startswith("1. ") and "\n2. " in direction  # the two conclusions
+    services.review_text_save(
+        actor=home.secretary, review=review, direction_text="Hoàn thành giải phóng mặt bằng."
+    )
+    assert both() == ("Hoàn thành giải phóng mặt bằng.",) * 2

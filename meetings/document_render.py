@@ -9,8 +9,11 @@ from __future__ import annotations
 import io
 import logging
 import re
+import threading
+from collections import OrderedDict
 from pathlib import Path
 
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from docxtpl import DocxTemplate
@@ -68,6 +71,57 @@ def _jinja_env() -> SandboxedEnvironment:
     return env
 
 
+class _Compiled:
+    """A small least-recently-used map from a template's text to what is made of it once
+    (the cleaned XML, the compiled Jinja template). Keyed by the text itself, so a ward's
+    template and another's never share an entry unless their texts are the same; what is
+    kept depends on the text only, never on a document's data."""
+
+    def __init__(self, size: int):
+        self.size, self.items, self.lock = size, OrderedDict(), threading.Lock()
+
+    def get(self, text: str, make):
+        with self.lock:
+            found = self.items.get(text)
+            if found is not None:
+                self.items.move_to_end(text)
+                return found
+        made = make(text)
+        with self.lock:
+            self.items[text] = made
+            while len(self.items) > self.size:
+                self.items.popitem(last=False)
+        return made
+
+
+class _RenderEnvironment(SandboxedEnvironment):
+    """The environment documents are rendered with: each distinct template text (a part of
+    a .docx: its body, a header, a footer, a property) is compiled once per process."""
+
+    def __init__(self):
+        super().__init__(autoescape=True)
+        self.filters["two_digits"] = two_digits
+        self.compiled = _Compiled(32)
+
+    def from_string(self, source, globals=None, template_class=None):
+        if globals is not None or template_class is not None or not isinstance(source, str):
+            return super().from_string(source, globals, template_class)
+        return self.compiled.get(source, super().from_string)
+
+
+class _Template(DocxTemplate):
+    """docxtpl's template whose cleaning of the XML for Jinja (``patch_xml``, a pure
+    function of the text and a good part of the rendering time) is done once per text."""
+
+    patched = _Compiled(32)
+
+    def patch_xml(self, src_xml):
+        return self.patched.get(src_xml, super().patch_xml)
+
+
+_RENDER_ENV = _RenderEnvironment()
+
+
 def _template_detail(exc: Exception) -> str:
     """Jinja's complaint, with the text around the faulty tag when docxtpl found it."""
     message = getattr(exc, "message", None) or str(exc) or exc.__class__.__name__
@@ -82,11 +136,13 @@ def _template_detail(exc: Exception) -> str:
 def template_for(kind: str, ward: Ward | None) -> tuple[bytes | Path, str]:
     """The layout to use: the ward's template in use, else the one for every ward, else the
     built-in file. Returns the content (or path) and a name for messages."""
-    candidates = DocumentTemplate.objects.filter(kind=kind, is_active=True)
-    template = None
-    if ward is not None:
-        template = candidates.filter(ward=ward).order_by("-uploaded_at").first()
-    template = template or candidates.filter(ward=None).order_by("-uploaded_at").first()
+    # One query: the ward's own templates first, then those for every ward, newest first.
+    template = (
+        DocumentTemplate.objects.filter(kind=kind, is_active=True)
+        .filter(Q(ward=None) | Q(ward=ward) if ward is not None else Q(ward=None))
+        .order_by(F("ward").asc(nulls_last=True), "-uploaded_at")
+        .first()
+    )
     if template is not None:
         try:
             with template.file.open("rb") as handle:
@@ -126,8 +182,8 @@ def render_party_document(kind: str, context: dict, ward: Ward | None = None) ->
     DOCX bytes. A broken template gives ``DocumentTemplateError``, never a crash."""
     source, label = template_for(kind, ward)
     try:
-        template = DocxTemplate(io.BytesIO(source) if isinstance(source, bytes) else source)
-        template.render(context, jinja_env=_jinja_env(), autoescape=True)
+        template = _Template(io.BytesIO(source) if isinstance(source, bytes) else source)
+        template.render(context, jinja_env=_RENDER_ENV, autoescape=True)
         properties = template.docx.core_properties
         title = f"{context.get('document_name', '')} {context.get('subject', '')}"
         properties.title = title.strip()[:255]

@@ -677,3 +677,28 @@ def test_every_cell_is_written_as_one_and_the_committee_as_its_members(home, bod
     assert recipients[1] == "- Các đồng chí Đảng ủy viên (để t/h),"
     assert "- Các chi bộ trực thuộc (để t/h)," in recipients
     assert not any(line.startswith("- Chi bộ số") for line in recipients)
+
+
+def test_each_ward_gets_its_own_layout_when_documents_are_rendered_one_after_another(home, away):
+    """Layouts are compiled once per text and reused: a ward's layout never serves another
+    ward, and a reused layout is filled with each document's own figures."""
+    ours = upload(home, "Mẫu phường nhà: {{ figures.collectives }}", name="Mẫu nhà")
+    ours.save()
+    theirs = upload(home, "Mẫu phường khác: {{ figures.collectives }}", ward=away.ward)
+    theirs.save()
+    kind = DocumentKind.CONCLUSION_NOTICE
+    for collectives in ("18", "07"):
+        context = {"figures": {"collectives": collectives}}
+        assert lines(render_party_document(kind, context, home.ward)) == [
+            f"Mẫu phường nhà: {collectives}"
+        ]
+        assert lines(render_party_document(kind, context, away.ward)) == [
+            f"Mẫu phường khác: {collectives}"
+        ]
+    # A new layout for the ward is used at once.
+    ours.is_active = False
+    ours.save()
+    replaced = upload(home, "Mẫu mới: {{ figures.collectives }}", name="Mẫu mới")
+    replaced.save()
+    context = {"figures": {"collectives": "05"}}
+    assert lines(render_party_document(kind, context, home.ward)) == ["Mẫu mới: 05"]

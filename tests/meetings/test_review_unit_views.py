@@ -677,11 +677,10 @@ def _count(client, url) -> int:
 
 
 # Every request: the session, the user (with person and ward), the request's savepoint and
-# release, and the session saved again (savepoint, update, release): 7. The page: the
-# working quarter, roles (positions), the review's status, the unit's tasks, their
-# supporting units, their reports, the tasks it finished earlier, its models, the
-# conclusions: 9.
-QUERIES_MY_UNIT = 16
+# release: 4 (the session is saved again only every few minutes). The page: the working
+# quarter, roles (positions), the review's status, the unit's tasks (their supporting units
+# with them), their reports, the tasks it finished earlier, its models, the conclusions: 8.
+QUERIES_MY_UNIT = 12
 
 
 def test_my_unit_queries_do_not_grow_with_tasks(client, home):

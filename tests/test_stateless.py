@@ -25,7 +25,6 @@ from __future__ import annotations
 import ast
 import datetime as dt
 import io
-import re
 import threading
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -395,30 +394,39 @@ def test_a_second_file_of_the_same_name_does_not_replace_the_first(home, bucket)
     assert bucket[first.attachment.name] == PDF
 
 
-def documented_s3_settings() -> dict:
-    """Run the S3 settings block of docs/scaling.md as a settings module would."""
-    text = (ROOT / "docs" / "scaling.md").read_text("utf-8")
-    blocks = re.findall(r"```python\n(.*?)```", text, flags=re.S)
-    block = next(b for b in blocks if "storages.backends.s3.S3Storage" in b)
-    namespace = {"STORAGES": dict(settings.STORAGES)}
-    exec(compile(block, "docs/scaling.md", "exec"), namespace)  # noqa: S102 -- our own doc
-    return namespace
+S3_VARIABLES = {
+    "STORAGE_BACKEND": "s3",
+    "MEDIA_BUCKET": "wardwork-media",
+    "S3_ENDPOINT_URL": "https://s3.example.test",
+    "S3_REGION_NAME": "hn-1",
+    "S3_ACCESS_KEY_ID": "AKIAEXAMPLE",
+    "S3_SECRET_ACCESS_KEY": "secret-example",
+    "S3_LOCATION": "media",
+}
 
 
-def test_the_documented_s3_settings_keep_files_private_and_unique(monkeypatch):
-    monkeypatch.setenv("MEDIA_BUCKET", "wardwork-media")
-    monkeypatch.setenv("S3_ENDPOINT_URL", "https://s3.example.test")
-    documented = documented_s3_settings()
-    default = documented["STORAGES"]["default"]
+def test_the_bucket_is_chosen_by_the_environment_alone(monkeypatch):
+    """Every app server reads the same variables (docs/scaling.md lists them) and gets the
+    same private, never-overwriting bucket; nothing to edit in the code."""
+    import runpy
+
+    for name, value in S3_VARIABLES.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.delenv("STORAGE_OPTIONS", raising=False)
+    configured = runpy.run_path(str(ROOT / "wardwork" / "settings.py"))
+    default = configured["STORAGES"]["default"]
     assert default["BACKEND"] == "storages.backends.s3.S3Storage"
     options = default["OPTIONS"]
     assert options["bucket_name"] == "wardwork-media"
     assert options["endpoint_url"] == "https://s3.example.test"
+    assert options["region_name"] == "hn-1" and options["location"] == "media"
     assert options["file_overwrite"] is False  # same name: a new key, never a replacement
     assert options["default_acl"] is None or options["default_acl"] == "private"
     assert options["querystring_auth"] is True  # no public URL to a Party document
     # Static files stay with whitenoise, served by every app server from its own copy.
-    assert documented["STORAGES"]["staticfiles"] == settings.STORAGES["staticfiles"]
+    assert configured["STORAGES"]["staticfiles"] == settings.STORAGES["staticfiles"]
+    documented = (ROOT / "docs" / "scaling.md").read_text("utf-8")
+    assert [name for name in [*S3_VARIABLES, "STORAGE_OPTIONS"] if name not in documented] == []
 
 
 # --- Process memory --------------------------------------------------------------------------

@@ -133,7 +133,7 @@ TASK_ORDER = ("plan_issued_on", "plan_id", "ordinal", "pk")
 
 
 def _in_task_order(tasks: QuerySet[Task]) -> QuerySet[Task]:
-    issued_on = Plan.objects.filter(pk=OuterRef("plan_id")).values("issued_on")[:1]
+    issued_on = Plan.objects.filter(pk=OuterRef("plan_id")).order_by().values("issued_on")
     return tasks.annotate(plan_issued_on=Subquery(issued_on)).order_by(*TASK_ORDER)
 
 

@@ -45,13 +45,20 @@ def review_meeting(review: QuarterlyReview, figures: dict) -> Meeting | None:
     meeting_id = review.meeting_id or (figures.get("meeting") or {}).get("id")
     if not meeting_id:
         return None
+    # The report reads it twice (its texts, then its context) with the same figures: kept
+    # on the review for those figures only (held, so that no other dict takes their id).
+    kept = getattr(review, "_report_meeting", None)
+    if kept is not None and kept[0] is figures and kept[1] == meeting_id:
+        return kept[2]
     plans = Plan.objects.select_related("issuer").order_by("issued_on", "pk")
-    return (
+    meeting = (
         Meeting.objects.filter(pk=meeting_id)
         .select_related("presenter")
         .prefetch_related("chairs", Prefetch("reviewed_plans", queryset=plans))
         .first()
     )
+    review._report_meeting = (figures, meeting_id, meeting)
+    return meeting
 
 
 def plans_under_review(figures: dict, meeting: Meeting | None) -> list[Plan]:

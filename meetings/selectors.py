@@ -11,7 +11,6 @@ depend on how many rows a meeting has.
 from __future__ import annotations
 
 import datetime as dt
-import functools
 from dataclasses import dataclass
 
 from django.db import DEFAULT_DB_ALIAS, models
@@ -220,10 +219,10 @@ _ON_THE_ROW = {
 }
 
 
-@functools.cache
 def _meeting_page_qs() -> QuerySet[Meeting]:
-    """The query of ``meeting_get``, built once per process (resolving its JSON lists costs
-    more than running it); never evaluated itself, only filtered (cloned)."""
+    """The query of ``meeting_get``. Built once, at import (``_MEETING_PAGE``): resolving its
+    JSON lists costs more than running it. A constant: never evaluated itself, only
+    filtered (cloned), so it holds no row."""
     lists = {
         f"{name}_json": _json_list(qs, link, related)
         for name, (qs, link, related, _order) in _ON_THE_ROW.items()
@@ -249,6 +248,9 @@ def _meeting_page_qs() -> QuerySet[Meeting]:
     )
 
 
+_MEETING_PAGE = _meeting_page_qs()
+
+
 def meeting_get(*, user, pk) -> Meeting:
     """One meeting of the user's ward(s), or ``Http404``, with everything its page shows:
     chairs, presenter, reviewed plans (with issuer), attendances (person, organisation),
@@ -261,7 +263,7 @@ def meeting_get(*, user, pk) -> Meeting:
     attendances; its contributions; its conclusions with their bodies as JSON on theirs.
     ``meeting.chairs.all()`` and the others then read them without a query, as after
     ``prefetch_related``."""
-    meeting = get_for_user(_meeting_page_qs(), user, pk=pk)
+    meeting = get_for_user(_MEETING_PAGE, user, pk=pk)
     for name, (qs, _link, related, order) in _ON_THE_ROW.items():
         rows = getattr(meeting, f"{name}_json") or []
         objs = [_from_json(qs.model, row, related) for row in rows]

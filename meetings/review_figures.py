@@ -401,8 +401,8 @@ def _sent_by_end(quarter: Quarter) -> Q:
 
 def _registrations(ward: Ward, quarter: Quarter, quarters: list[Quarter]) -> tuple[dict, list]:
     """The registration figures of ``quarter``, and the registrations counted in each of
-    ``quarters`` (the history). Two queries: every count of the ward's registrations (and
-    of their recognitions) in one aggregate, the fields."""
+    ``quarters`` (the history). One query: every count of the ward's registrations (and
+    of their recognitions) grouped by field, added up for the totals."""
     year = quarter.year
     sent = _sent_by_end(quarter)
     of_year = Q(year=year) & sent
@@ -424,18 +424,18 @@ def _registrations(ward: Ward, quarter: Quarter, quarters: list[Quarter]) -> tup
         .annotate(n=Count("pk"))
         .values("n")
     )
-    counts = Registration.objects.filter(ward=ward).aggregate(
-        recognised=Coalesce(Sum(Subquery(recognitions, output_field=IntegerField())), 0),
-        collective=Count("pk", filter=counted & Q(kind=RegistrationKind.COLLECTIVE)),
-        individual=Count("pk", filter=counted & Q(kind=RegistrationKind.INDIVIDUAL)),
-        new=Count("pk", filter=counted & Q(submitted_at__gte=start)),
-        new_collective=Count(
+    aggregates = {
+        "recognised": Coalesce(Sum(Subquery(recognitions, output_field=IntegerField())), 0),
+        "collective": Count("pk", filter=counted & Q(kind=RegistrationKind.COLLECTIVE)),
+        "individual": Count("pk", filter=counted & Q(kind=RegistrationKind.INDIVIDUAL)),
+        "new": Count("pk", filter=counted & Q(submitted_at__gte=start)),
+        "new_collective": Count(
             "pk", filter=counted & Q(submitted_at__gte=start, kind=RegistrationKind.COLLECTIVE)
         ),
-        replications=Count("pk", filter=counted & Q(replicates__isnull=False)),
-        updates_expected=Count("pk", filter=updating),
+        "replications": Count("pk", filter=counted & Q(replicates__isnull=False)),
+        "updates_expected": Count("pk", filter=updating),
         # One update per registration and quarter: registrations updated = updates.
-        updates_received=Count("pk", filter=updating & Q(updated)),
+        "updates_received": Count("pk", filter=updating & Q(updated)),
         **{
             f"status_{status}": Count("pk", filter=of_year & Q(status=status))
             for status in RegistrationStatus.values
@@ -447,15 +447,23 @@ def _registrations(ward: Ward, quarter: Quarter, quarters: list[Quarter]) -> tup
             )
             for i, q in enumerate(quarters)
         },
-    )
-    by_field = [
-        {"id": row["field_id"], "name": row["field__name"], "count": row["n"]}
-        for row in Registration.objects.filter(ward=ward, year=year)
-        .filter(counted)
+    }
+    # One query: every count per field (each is a sum, so the totals add the fields up).
+    rows = list(
+        Registration.objects.filter(ward=ward)
         .values("field_id", "field__name")
-        .annotate(n=Count("pk"))
-        .order_by("-n", "field__name")
-    ]
+        .annotate(**aggregates, in_field=Count("pk", filter=counted))
+        .order_by()
+    )
+    counts = {name: sum(row[name] for row in rows) for name in aggregates}
+    by_field = sorted(
+        (
+            {"id": row["field_id"], "name": row["field__name"], "count": row["in_field"]}
+            for row in rows
+            if row["in_field"]
+        ),
+        key=lambda field: (-field["count"], field["name"]),
+    )
     labels = dict(RegistrationStatus.choices)
     # As the totals: what was sent in after the quarter is not in its figures.
     by_status = [

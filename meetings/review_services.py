@@ -286,9 +286,12 @@ def review_direction_text(*, review: QuarterlyReview, figures: dict) -> str:
         return review.direction_text
     from meetings.review_narrative import _direction
 
-    meeting_id = review.meeting_id or (figures.get("meeting") or {}).get("id")
-    # Only its conclusions are read, and only when the figures carry no direction.
-    meeting = Meeting(pk=meeting_id) if meeting_id else None
+    counted = figures.get("meeting") or {}
+    meeting_id = review.meeting_id or counted.get("id")
+    # Only its conclusions are read, and only when the figures carry no direction and do
+    # not already say the meeting has none.
+    none_to_read = meeting_id == counted.get("id") and counted.get("conclusions") == 0
+    meeting = Meeting(pk=meeting_id) if meeting_id and not none_to_read else None
     return "\n".join(_direction(figures, meeting))
 
 

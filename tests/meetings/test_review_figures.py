@@ -301,10 +301,10 @@ def _queries(home, django_assert_num_queries, count):
 
 
 # The query count: the review meetings of the last four quarters with their counts (1),
-# tasks (2: the tasks with their units, their reports), registrations (2: every count
-# with the recognitions, the fields) and the follow-up (1: conclusions with their lead
-# bodies and reports).
-FIGURE_QUERIES = 6
+# tasks (2: the tasks with their units, their reports), registrations (1: every count
+# with the recognitions, grouped by field) and the follow-up (1: conclusions with their
+# lead bodies and reports).
+FIGURE_QUERIES = 5
 
 
 def test_query_count_small(home, away, django_assert_num_queries):

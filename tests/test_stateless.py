@@ -434,10 +434,20 @@ def test_the_bucket_is_chosen_by_the_environment_alone(monkeypatch):
 # Cache use by the app, with why it is safe on several machines. Empty today: CACHES is
 # Django's default LocMemCache, private to each process, so anything put there would differ
 # from one app server to the next (docs/scaling.md: a shared cache first).
-ALLOWED_CACHE_USE: dict[str, str] = {}
+ALLOWED_CACHE_USE: dict[str, str] = {
+    "meetings/city_selectors.py": (
+        "the city view's figures, two minutes, keyed by the quarter, the day and the exact set "
+        "of wards the user may see (a user never gets figures of wards they cannot see); in the "
+        "shared database cache, so every instance reads the same"
+    ),
+}
 # ``global``, ``functools.lru_cache``/``cache`` and ``threading.local`` in the app, with why
 # the value cannot go stale or leak between requests.
 ALLOWED_PROCESS_STATE: dict[str, str] = {
+    "meetings/document_render.py": (
+        "the compiled form of a Word layout, keyed by the layout's own text: it holds no "
+        "document data and cannot go stale (a changed layout is another key)"
+    ),
     "meetings/scale_data.py": (
         "generate_scale_data hands its job to the worker processes it forks (global _JOB); "
         "a management command, never imported by a request"

@@ -294,6 +294,15 @@ PERMISSIONS_POLICY = {
         "usb",
     ]
 }
+# One cache for every app instance (docs/scaling.md), in the database like the sessions:
+# its table is created by the migration wardwork 0004. The city view keeps its figures
+# there for two minutes (meetings/city_selectors.py); nothing else is cached.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "wardwork_cache",
+    }
+}
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", str(8 * 3600)))
 # Inactivity expiry: the age restarts with use. Not by saving the session on every request
 # (one UPDATE per page view): wardwork.middleware_sessions.SessionRefreshMiddleware saves

@@ -18,7 +18,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from models_registry import spreadsheet_columns as cols
-from models_registry.models import Field
+from models_registry.models import Field, RegistrationKind, RegistrationStatus
 from models_registry.spreadsheet_import import ImportResult, RowError, import_registrations
 from wardwork import xlsx
 
@@ -32,7 +32,7 @@ __all__ = [
 
 BOLD = Font(bold=True)
 RELATED = ("organization", "person", "registered_by_unit", "field", "plan", "replicates")
-EXPORT_CHUNK = 2000  # registrations read per query by the export
+EXPORT_CHUNK = 1000  # registrations read per query by the export
 
 
 # --- export -------------------------------------------------------------------------------------
@@ -77,11 +77,15 @@ def registrations_workbook(registrations) -> bytes:
     sheet.append([_cell(sheet, column.label, bold=True) for column in cols.EXPORT_COLUMNS])
     if isinstance(registrations, QuerySet):
         registrations = _in_chunks(registrations)
+    # The labels once, not through get_FOO_display() per row (it hashes and translates
+    # every choice on each call: half the export's time at 10,000 rows).
+    kinds = {value: str(label) for value, label in RegistrationKind.choices}
+    statuses = {value: str(label) for value, label in RegistrationStatus.choices}
     for number, r in enumerate(registrations, start=1):
         values = (
             number,
             r.year,
-            r.get_kind_display(),
+            kinds.get(r.kind, r.kind),
             r.organization.name,
             r.person.full_name if r.person_id else "",
             r.registered_by_unit.name,
@@ -93,7 +97,7 @@ def registrations_workbook(registrations) -> bytes:
             r.expected_results,
             r.plan.symbol if r.plan_id else "",
             r.replicates.title if r.replicates_id else "",
-            r.get_status_display(),
+            statuses.get(r.status, r.status),
             r.review_note,
         )
         sheet.append([_cell(sheet, value) for value in values])

@@ -756,9 +756,9 @@ def _grow(home, meeting, n):
 
 
 # Every page: the session, the user (with person and ward), the user's positions, the
-# SAVEPOINT/RELEASE of ATOMIC_REQUESTS, and the session save (SAVEPOINT, UPDATE, RELEASE):
-# 8 queries. The rest is the page's own.
-BASE = 8
+# SAVEPOINT/RELEASE of ATOMIC_REQUESTS: 5 queries (the session is saved again only every few
+# minutes, wardwork/middleware_sessions.py). The rest is the page's own.
+BASE = 5
 PAGE_QUERIES = {
     # the paginator's COUNT and the page of meetings, its counts as correlated subqueries
     "meeting_list": 2,

@@ -424,9 +424,9 @@ def make_plans_for(home, i):
 
 
 # Every page: session, user (+person, ward), the user's positions, SAVEPOINT/RELEASE for
-# ATOMIC_REQUESTS, and the session save with its own SAVEPOINT/RELEASE: 7 queries; the rest
-# is the page's own, listed per page.
-BASE = 7
+# ATOMIC_REQUESTS: 5 queries (the session is saved again only every few minutes,
+# wardwork/middleware_sessions.py); the rest is the page's own, listed per page.
+BASE = 5
 
 
 @pytest.mark.parametrize(

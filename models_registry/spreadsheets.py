@@ -46,24 +46,68 @@ def _widths(sheet, columns) -> None:
         sheet.column_dimensions[get_column_letter(index)].width = column.width
 
 
+# What a row of the export shows, as read from the database (one tuple per registration).
+VALUES = (
+    "year",
+    "kind",
+    "organization__name",
+    "person__full_name",
+    "registered_by_unit__name",
+    "title",
+    "field__name",
+    "content",
+    "solutions",
+    "schedule",
+    "expected_results",
+    "plan__symbol",
+    "replicates__title",
+    "status",
+    "review_note",
+)
+
+
+def _values_of(r) -> tuple:
+    """The ``VALUES`` of a registration already in memory (an iterable was given)."""
+    return (
+        r.year,
+        r.kind,
+        r.organization.name,
+        r.person.full_name if r.person_id else None,
+        r.registered_by_unit.name,
+        r.title,
+        r.field.name,
+        r.content,
+        r.solutions,
+        r.schedule,
+        r.expected_results,
+        r.plan.symbol if r.plan_id else None,
+        r.replicates.title if r.replicates_id else None,
+        r.status,
+        r.review_note,
+    )
+
+
 def _in_chunks(registrations: QuerySet, size: int | None = None):
-    """The queryset's rows in its own order, read ``EXPORT_CHUNK`` rows per query.
+    """The ``VALUES`` of the queryset's rows in its own order, read ``EXPORT_CHUNK`` rows
+    per query.
 
     Not ``.iterator()``: behind PgBouncer in transaction pooling server-side cursors are off
     (``DISABLE_SERVER_SIDE_CURSORS``, docs/scaling.md) and psycopg2 then reads the whole
     result at once. Here one query reads the keys in order (an integer per row, whatever
-    the ordering, filters or slice), and each chunk of keys is fetched with its related rows
-    by one ``pk IN (...)`` query, so memory holds one chunk of registrations at a time with
-    or without server-side cursors: 1 + rows / EXPORT_CHUNK queries.
+    the ordering, filters or slice), and each chunk of keys is fetched with the names of
+    its related rows by one ``pk IN (...)`` query, as plain tuples (no model instances), so
+    memory holds one chunk at a time with or without server-side cursors:
+    1 + rows / EXPORT_CHUNK queries.
     """
     size = size or EXPORT_CHUNK
     keys = list(registrations.values_list("pk", flat=True))
-    rows = registrations.model._base_manager.select_related(*RELATED).order_by()
+    rows = registrations.model._base_manager.order_by().values_list("pk", *VALUES)
     for start in range(0, len(keys), size):
         chunk = keys[start : start + size]
-        by_key = {row.pk: row for row in rows.filter(pk__in=chunk)}
+        by_key = {row[0]: row[1:] for row in rows.filter(pk__in=chunk)}
         # A row deleted since the keys were read is left out; the order stays the keys'.
         yield from (by_key[key] for key in chunk if key in by_key)
+        by_key = None  # not held while the next chunk is read: the peak is one chunk
 
 
 def registrations_workbook(registrations) -> bytes:
@@ -76,29 +120,33 @@ def registrations_workbook(registrations) -> bytes:
     sheet.append([_cell(sheet, _("Dân vận khéo registrations"), bold=True)])
     sheet.append([_cell(sheet, column.label, bold=True) for column in cols.EXPORT_COLUMNS])
     if isinstance(registrations, QuerySet):
-        registrations = _in_chunks(registrations)
+        rows = _in_chunks(registrations)
+    else:
+        rows = (_values_of(r) for r in registrations)
     # The labels once, not through get_FOO_display() per row (it hashes and translates
     # every choice on each call: half the export's time at 10,000 rows).
     kinds = {value: str(label) for value, label in RegistrationKind.choices}
     statuses = {value: str(label) for value, label in RegistrationStatus.choices}
-    for number, r in enumerate(registrations, start=1):
+    for number, row in enumerate(rows, start=1):
+        (year, kind, organization, person, unit, title, field, content, solutions, schedule,
+         expected, plan, replicates, status, review_note) = row  # fmt: skip
         values = (
             number,
-            r.year,
-            kinds.get(r.kind, r.kind),
-            r.organization.name,
-            r.person.full_name if r.person_id else "",
-            r.registered_by_unit.name,
-            r.title,
-            r.field.name,
-            r.content,
-            r.solutions,
-            r.schedule,
-            r.expected_results,
-            r.plan.symbol if r.plan_id else "",
-            r.replicates.title if r.replicates_id else "",
-            statuses.get(r.status, r.status),
-            r.review_note,
+            year,
+            kinds.get(kind, kind),
+            organization,
+            person or "",
+            unit,
+            title,
+            field,
+            content,
+            solutions,
+            schedule,
+            expected,
+            plan or "",
+            replicates or "",
+            statuses.get(status, status),
+            review_note,
         )
         sheet.append([_cell(sheet, value) for value in values])
     buffer = BytesIO()

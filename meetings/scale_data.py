@@ -102,6 +102,7 @@ from wardwork.models import (
     Ward,
 )
 from wardwork.quarters import Quarter
+from wardwork.tenancy import WardOwnedModel
 from wardwork.text import fold, normalize
 
 K = OrganizationKind
@@ -320,6 +321,7 @@ class Generator:
         self.current = Quarter.containing(self.today)
         self.years = list(range(self.today.year - sizes.years + 1, self.today.year + 1))
         self.result = Result(password=self.password)
+        self.ward_id: int | None = None
         self.fields = list(Field.objects.filter(is_active=True).order_by("pk"))
         if not self.fields:
             self.fields = [Field.objects.create(name="Kinh tế", is_official=True)]
@@ -331,6 +333,10 @@ class Generator:
         of ``bulk_create``)."""
         if not objs:
             return objs
+        if issubclass(model, WardOwnedModel):
+            for obj in objs:
+                if obj.ward_id is None:
+                    obj.ward_id = self.ward_id
         if connection.vendor == "postgresql":
             copy_objects(model, objs)
         else:
@@ -343,6 +349,8 @@ class Generator:
         primary key), without model instances: for the leaf tables nobody points at."""
         if not rows:
             return
+        if issubclass(model, WardOwnedModel) and not {"ward", "ward_id"} & rows[0].keys():
+            rows = [{**row, "ward_id": self.ward_id} for row in rows]
         fields = [f for f in model._meta.concrete_fields if not f.primary_key]
         missing = object()
         plan = []
@@ -378,12 +386,7 @@ class Generator:
             (Ward, "t.id = %s", "t.created_at", "NULL"),
             (Organization, in_ward, "t.created_at", "NULL"),
             (Person, in_ward, "t.created_at", "NULL"),
-            (
-                Position,
-                "t.person_id IN (SELECT id FROM wardwork_person WHERE ward_id = %s)",
-                "t.created_at",
-                "NULL",
-            ),
+            (Position, in_ward, "t.created_at", "NULL"),
             (User, in_ward, "t.date_joined", "NULL"),
             (Plan, in_ward, "t.created_at", "t.created_by_id"),
             (Task, in_ward, "t.created_at", "t.created_by_id"),
@@ -531,6 +534,7 @@ class WardBuilder:
         ward.fill_derived()
         gen.bulk(Ward, [ward])
         self.ward = ward
+        gen.ward_id = ward.pk  # the ward of the rows of WardOwnedModel tables written next
         # The term already running when the data starts had numbered documents before: its
         # numbers go on from 30, so they never meet the next term's 1, 2, … in one year.
         first_term = term_of(self.start)

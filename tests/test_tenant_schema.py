@@ -104,8 +104,6 @@ TENANT_TABLES = {
 
 # Tenant tables without their own ward column today: how they reach the ward.
 NO_WARD_COLUMN = {
-    "wardwork.Position": "person (and organization)",
-    "wardwork.HistoricalPosition": "person (history of Position)",
     "plans.Task_supporting_organizations": "task (many-to-many)",
     "plans.HistoricalTask_supporting_organizations": "history row of the task",
     "plans.ProgressReport": "task",

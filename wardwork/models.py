@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
+from wardwork.tenancy import WardFillingQuerySet, WardOwnedModel
 from wardwork.text import fold, name_sort_string, normalize
 
 
@@ -348,7 +349,7 @@ class PositionRole(models.TextChoices):
     STAFF = "staff", _("Staff")
 
 
-class PositionQuerySet(models.QuerySet):
+class PositionQuerySet(WardFillingQuerySet):
     def current(self, on: dt.date | None = None):
         """Positions held on ``on`` (today in Asia/Ho_Chi_Minh by default)."""
         day = on or timezone.localdate()
@@ -357,7 +358,9 @@ class PositionQuerySet(models.QuerySet):
         )
 
 
-class Position(TimeStampedModel):
+class Position(WardOwnedModel, TimeStampedModel):
+    ward_parent = "person"
+
     person = models.ForeignKey(
         Person, verbose_name=_("person"), on_delete=models.CASCADE, related_name="positions"
     )

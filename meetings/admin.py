@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin
+from django.contrib.admin.widgets import AutocompleteSelectMultiple
 from django.db import models, transaction
 from django.db.models import Count, Max
 from django.utils import timezone
@@ -36,7 +37,7 @@ from meetings.models import (
     MeetingEvent,
     MeetingStatus,
 )
-from meetings.services import _sync_task
+from meetings.services import _sync_task, meeting_rows_follow_ward
 from plans.models import TaskStatus
 from wardwork.admin_concurrency import CHANGE_FORM_TEMPLATE, VersionedAdminForm
 from wardwork.admin_mixins import (
@@ -54,6 +55,36 @@ def _other_ward(objects, ward_id) -> bool:
     """True when one of ``objects`` (people, bodies, plans) belongs to another ward; bodies
     above wards (Quận ủy) belong to none and may be chosen."""
     return any(getattr(o, "ward_id", None) not in (None, ward_id) for o in objects if o)
+
+
+class WardFilledManyToManyMixin(WardScopedAdminMixin):
+    """The many-to-many fields named in ``ward_filled_m2m`` shown as Django shows those of an
+    auto-created table: a multiple choice of the user's ward's rows (an autocomplete where
+    listed in ``autocomplete_fields``), saved with ``set()``.
+
+    Their tables are explicit through models (``MeetingChair``...) only so that each row
+    carries its ward, which the through model fills itself from its owner: nothing else is
+    asked of the administrator. Django's admin hides such a field (its
+    ``formfield_for_manytomany`` gives none) and its check admin.E013 refuses the name in a
+    static ``fields``/``fieldsets``, both because other columns of a through model could
+    not be filled; so the admins below give their fields in ``get_fields``/``get_fieldsets``
+    and this builds the form field."""
+
+    ward_filled_m2m: tuple[str, ...] = ()
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name not in self.ward_filled_m2m:
+            return super().formfield_for_manytomany(db_field, request, **kwargs)
+        # As BaseModelAdmin.formfield_for_manytomany does for an auto-created table.
+        self._limit_choices(db_field, request, kwargs)
+        db = kwargs.get("using")
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = AutocompleteSelectMultiple(db_field, self.admin_site, using=db)
+        if "queryset" not in kwargs:
+            queryset = self.get_field_queryset(db, db_field, request)
+            if queryset is not None:
+                kwargs["queryset"] = queryset
+        return db_field.formfield(**kwargs)
 
 
 # --- rows of a meeting --------------------------------------------------------------------------
@@ -165,24 +196,28 @@ class ContributionInline(_MeetingRowInline):
     }
 
 
-class ConclusionInline(_MeetingRowInline):
+class ConclusionInline(WardFilledManyToManyMixin, _MeetingRowInline):
     model = Conclusion
     form = ConclusionForm
-    fields = [
-        "ordinal",
-        "text",
-        "lead_organizations",
-        "supporting_organizations",
-        "due_date",
-        "due_quarter",
-        "plan",
-        "task",
-    ]
+    ward_filled_m2m = ("lead_organizations", "supporting_organizations")
     readonly_fields = ["task"]
     autocomplete_fields = ["lead_organizations", "supporting_organizations", "plan"]
     formfield_overrides = {
         models.TextField: {"widget": forms.Textarea(attrs={"rows": 3, "cols": 60})},
     }
+
+    def get_fields(self, request, obj=None):
+        # Not ``fields``: see WardFilledManyToManyMixin.
+        return [
+            "ordinal",
+            "text",
+            "lead_organizations",
+            "supporting_organizations",
+            "due_date",
+            "due_quarter",
+            "plan",
+            "task",
+        ]
 
 
 class MeetingEventInline(ReadOnlyInlineMixin, admin.TabularInline):
@@ -222,8 +257,9 @@ class MeetingAdminForm(VersionedAdminForm):
 
 
 @admin.register(Meeting)
-class MeetingAdmin(FoldedSearchAdminMixin, WardScopedAdminMixin, SimpleHistoryAdmin):
+class MeetingAdmin(FoldedSearchAdminMixin, WardFilledManyToManyMixin, SimpleHistoryAdmin):
     form = MeetingAdminForm
+    ward_filled_m2m = ("chairs", "reviewed_plans")
     change_form_template = CHANGE_FORM_TEMPLATE
     list_display = [
         "title",
@@ -238,34 +274,6 @@ class MeetingAdmin(FoldedSearchAdminMixin, WardScopedAdminMixin, SimpleHistoryAd
     list_filter = ["year", "kind", "status"]
     date_hierarchy = "held_at"
     autocomplete_fields = ["chairs", "presenter", "reviewed_plans"]
-    fieldsets = [
-        (None, {"fields": ["ward", "kind", "title", "year", "quarter", "held_at", "venue"]}),
-        (
-            _("Report presented"),
-            {
-                "fields": [
-                    "chairs",
-                    "presenter",
-                    "reviewed_plans",
-                    "report_summary",
-                    "next_period_direction",
-                ]
-            },
-        ),
-        (
-            _("Record"),
-            {
-                "fields": [
-                    "status",
-                    "concluded_at",
-                    "concluded_by",
-                    "created_by",
-                    "created_at",
-                    "updated_at",
-                ]
-            },
-        ),
-    ]
     inlines = [AttendanceInline, ContributionInline, ConclusionInline, MeetingEventInline]
 
     def get_queryset(self, request):
@@ -278,6 +286,37 @@ class MeetingAdmin(FoldedSearchAdminMixin, WardScopedAdminMixin, SimpleHistoryAd
             )
             .order_by(*Meeting._meta.ordering)
         )
+
+    def get_fieldsets(self, request, obj=None):
+        # Not ``fieldsets``: see WardFilledManyToManyMixin.
+        return [
+            (None, {"fields": ["ward", "kind", "title", "year", "quarter", "held_at", "venue"]}),
+            (
+                _("Report presented"),
+                {
+                    "fields": [
+                        "chairs",
+                        "presenter",
+                        "reviewed_plans",
+                        "report_summary",
+                        "next_period_direction",
+                    ]
+                },
+            ),
+            (
+                _("Record"),
+                {
+                    "fields": [
+                        "status",
+                        "concluded_at",
+                        "concluded_by",
+                        "created_by",
+                        "created_at",
+                        "updated_at",
+                    ]
+                },
+            ),
+        ]
 
     def get_readonly_fields(self, request, obj=None):
         fields = ["concluded_at", "concluded_by", "created_by", "created_at", "updated_at"]
@@ -371,6 +410,10 @@ class MeetingAdmin(FoldedSearchAdminMixin, WardScopedAdminMixin, SimpleHistoryAd
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         meeting = form.instance
+        if change and "ward" in form.changed_data:
+            # A meeting recorded in the wrong ward, corrected: its rows follow (after the
+            # inlines, whose rows were read with the old ward).
+            meeting_rows_follow_ward(meeting)
         before = getattr(meeting, "_admin_status_before", None)
         if change and before and before != meeting.status:
             _record_admin_status_change(meeting, before, request.user)

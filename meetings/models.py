@@ -30,6 +30,7 @@ from wardwork.models import (
 )
 from wardwork.periods import ensure_period_open, quarter_or_none
 from wardwork.quarters import Quarter
+from wardwork.tenancy import WardOwnedModel, fill_wards
 from wardwork.text import normalize
 from wardwork.uploads import validate_document_file
 
@@ -65,10 +66,18 @@ class Meeting(VersionedModel, SearchableModel):
         _("venue"), max_length=255, blank=True, help_text=_("Phòng họp 2 trụ sở phường")
     )
     chairs = models.ManyToManyField(
-        Person, verbose_name=_("chaired by"), blank=True, related_name="chaired_meetings"
+        Person,
+        verbose_name=_("chaired by"),
+        blank=True,
+        related_name="chaired_meetings",
+        through="MeetingChair",
     )
     reviewed_plans = models.ManyToManyField(
-        Plan, verbose_name=_("plans under review"), blank=True, related_name="review_meetings"
+        Plan,
+        verbose_name=_("plans under review"),
+        blank=True,
+        related_name="review_meetings",
+        through="MeetingReviewedPlan",
     )
     presenter = models.ForeignKey(
         Person,
@@ -150,6 +159,114 @@ class Meeting(VersionedModel, SearchableModel):
         return period_closed_message(self.ward_id, self.period)
 
 
+class MeetingRowModel(WardOwnedModel):
+    """A row of a meeting (attendance, contribution, conclusion): its ward is the meeting's.
+
+    The ward is no form field, so a ModelForm leaves it out of validation, and Django skips
+    every unique constraint naming a field left out: here the ward is filled from the
+    meeting before validation and counts as present whenever the meeting does, so a
+    duplicate is still a form error (worded as before, without the ward), not an
+    ``IntegrityError``. The ward's own field check is skipped: the meeting's is enough."""
+
+    ward_parent = "meeting"
+
+    class Meta:
+        abstract = True
+
+    def _with_ward(self, exclude) -> set:
+        """``exclude`` without the ward when the meeting is validated, the ward filled."""
+        exclude = set(exclude or ())
+        if self.ward_parent not in exclude:
+            if self.ward_id is None and getattr(self, f"{self.ward_parent}_id") is not None:
+                fill_wards(type(self), [self])
+            exclude.discard("ward")
+        return exclude
+
+    def clean_fields(self, exclude=None):
+        super().clean_fields(exclude={*self._with_ward(exclude), "ward"})
+
+    def validate_constraints(self, exclude=None):
+        super().validate_constraints(exclude=self._with_ward(exclude))
+
+    def _get_unique_checks(self, exclude=None, include_meta_constraints=False):
+        # Inline formsets compare their rows with each other: the rows share the meeting,
+        # hence the ward, so each check is made on its other fields.
+        exclude = set(exclude or ())
+        if self.ward_parent not in exclude:
+            exclude.discard("ward")
+        unique_checks, date_checks = super()._get_unique_checks(
+            exclude=exclude, include_meta_constraints=include_meta_constraints
+        )
+        unique_checks = [
+            (model, tuple(f for f in check if f != "ward") or check)
+            for model, check in unique_checks
+        ]
+        return unique_checks, date_checks
+
+    def unique_error_message(self, model_class, unique_check):
+        rest = tuple(f for f in unique_check if f != "ward")
+        return super().unique_error_message(model_class, rest or unique_check)
+
+
+# The many-to-many tables of a meeting, with the meeting's ward (the tables Django first made
+# for ``Meeting.chairs`` and ``Meeting.reviewed_plans``, kept with their rows).
+
+
+class MeetingChair(WardOwnedModel):
+    """A person chairing the meeting."""
+
+    meeting = models.ForeignKey(
+        Meeting, verbose_name=_("meeting"), on_delete=models.CASCADE, related_name="chair_rows"
+    )
+    person = models.ForeignKey(
+        Person, verbose_name=_("person"), on_delete=models.CASCADE, related_name="+"
+    )
+
+    ward_parent = "meeting"
+
+    class Meta:
+        db_table = "meetings_meeting_chairs"
+        verbose_name = _("meeting chair")
+        verbose_name_plural = _("meeting chairs")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["ward", "meeting", "person"], name="meeting_chair_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.meeting_id}: {self.person_id}"
+
+
+class MeetingReviewedPlan(WardOwnedModel):
+    """A plan the meeting reviews."""
+
+    meeting = models.ForeignKey(
+        Meeting,
+        verbose_name=_("meeting"),
+        on_delete=models.CASCADE,
+        related_name="reviewed_plan_rows",
+    )
+    plan = models.ForeignKey(
+        Plan, verbose_name=_("plan"), on_delete=models.CASCADE, related_name="+"
+    )
+
+    ward_parent = "meeting"
+
+    class Meta:
+        db_table = "meetings_meeting_reviewed_plans"
+        verbose_name = _("plan under review")
+        verbose_name_plural = _("plans under review")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["ward", "meeting", "plan"], name="meeting_reviewed_plan_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.meeting_id}: {self.plan_id}"
+
+
 def _ensure_meeting_open(row) -> None:
     """A row of a meeting whose quarter is finalised is not added or changed."""
     if row.meeting_id:
@@ -158,8 +275,10 @@ def _ensure_meeting_open(row) -> None:
             ensure_period_open(meeting.ward_id, meeting.period)
 
 
-class MeetingEvent(WorkflowEvent):
+class MeetingEvent(WardOwnedModel, WorkflowEvent):
     """A step of a meeting (held, concluded, reopened): who, when, why."""
+
+    ward_parent = "meeting"
 
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="events")
 
@@ -179,7 +298,7 @@ class AttendanceStatus(models.TextChoices):
     EXCUSED = "excused", _("Excused")
 
 
-class Attendance(models.Model):
+class Attendance(MeetingRowModel):
     """A person (or a body as a whole) invited to a meeting, and whether they came."""
 
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="attendances")
@@ -215,12 +334,12 @@ class Attendance(models.Model):
         ordering = ["meeting", "organization__kind", "organization__name", "person__sort_key"]
         constraints = [
             models.UniqueConstraint(
-                fields=["meeting", "person"],
+                fields=["ward", "meeting", "person"],
                 condition=Q(person__isnull=False),
                 name="attendance_one_per_person",
             ),
             models.UniqueConstraint(
-                fields=["meeting", "organization"],
+                fields=["ward", "meeting", "organization"],
                 condition=Q(person__isnull=True),
                 name="attendance_one_per_body",
             ),
@@ -237,7 +356,7 @@ class Attendance(models.Model):
         _ensure_meeting_open(self)
 
 
-class Contribution(models.Model):
+class Contribution(MeetingRowModel):
     """Ý kiến đóng góp: numbered in the order they were heard."""
 
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="contributions")
@@ -270,7 +389,7 @@ class Contribution(models.Model):
         ordering = ["meeting", "ordinal"]
         constraints = [
             models.UniqueConstraint(
-                fields=["meeting", "ordinal"], name="contribution_unique_ordinal"
+                fields=["ward", "meeting", "ordinal"], name="contribution_unique_ordinal"
             ),
         ]
 
@@ -281,7 +400,7 @@ class Contribution(models.Model):
         _ensure_meeting_open(self)
 
 
-class Conclusion(VersionedModel, models.Model):
+class Conclusion(MeetingRowModel, VersionedModel):
     """Kết luận chỉ đạo: a numbered direction with the bodies that carry it out; concluding
     the meeting turns it into a ``plans.Task`` followed up next quarter."""
 
@@ -289,13 +408,17 @@ class Conclusion(VersionedModel, models.Model):
     ordinal = models.PositiveSmallIntegerField(_("number"))
     text = models.TextField(_("conclusion"))
     lead_organizations = models.ManyToManyField(
-        Organization, verbose_name=_("lead bodies"), related_name="led_conclusions"
+        Organization,
+        verbose_name=_("lead bodies"),
+        related_name="led_conclusions",
+        through="ConclusionLeadOrganization",
     )
     supporting_organizations = models.ManyToManyField(
         Organization,
         verbose_name=_("supporting bodies"),
         blank=True,
         related_name="supported_conclusions",
+        through="ConclusionSupportingOrganization",
     )
     due_date = models.DateField(_("due date"), null=True, blank=True)
     due_quarter = QuarterField(_("due quarter"), null=True, blank=True)
@@ -308,15 +431,23 @@ class Conclusion(VersionedModel, models.Model):
         related_name="+",
         help_text=_("Link the task to a plan only when the conclusion belongs to one."),
     )
-    task = models.OneToOneField(
+    # At most one conclusion per task (``conclusion_one_per_task``): a foreign key, not a
+    # one-to-one, so that the uniqueness can include the ward. ``Task.objects.filter(
+    # conclusion__meeting=...)`` still reads; a task's conclusion: ``task_conclusion(task)``.
+    task = models.ForeignKey(
         Task,
         verbose_name=_("task"),
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
-        related_name="conclusion",
+        related_name="conclusions",
+        related_query_name="conclusion",
     )
-    history = HistoricalRecords(m2m_fields=[lead_organizations, supporting_organizations])
+    history = HistoricalRecords(
+        m2m_fields=[lead_organizations, supporting_organizations],
+        # ``Task.objects.filter(conclusion__...)`` means the conclusions, not their history.
+        excluded_field_kwargs={"task": {"related_query_name"}},
+    )
 
     class Meta:
         verbose_name = _("conclusion")
@@ -324,8 +455,10 @@ class Conclusion(VersionedModel, models.Model):
         ordering = ["meeting", "ordinal"]
         constraints = [
             models.UniqueConstraint(
-                fields=["meeting", "ordinal"], name="conclusion_unique_ordinal"
+                fields=["ward", "meeting", "ordinal"], name="conclusion_unique_ordinal"
             ),
+            # At most one conclusion per task (``task_conclusion()`` in selectors.py).
+            models.UniqueConstraint(fields=["ward", "task"], name="conclusion_one_per_task"),
         ]
 
     def __str__(self) -> str:
@@ -340,6 +473,70 @@ class Conclusion(VersionedModel, models.Model):
             raise ValidationError(
                 {"due_quarter": _("Give either a due date or a due quarter, not both.")}
             )
+
+
+# The bodies of a conclusion, with its ward (the tables Django first made for
+# ``Conclusion.lead_organizations`` and ``Conclusion.supporting_organizations``, kept).
+
+
+class ConclusionLeadOrganization(WardOwnedModel):
+    """A body leading the conclusion's task."""
+
+    conclusion = models.ForeignKey(
+        Conclusion,
+        verbose_name=_("conclusion"),
+        on_delete=models.CASCADE,
+        related_name="lead_rows",
+    )
+    organization = models.ForeignKey(
+        Organization, verbose_name=_("organisation"), on_delete=models.CASCADE, related_name="+"
+    )
+
+    ward_parent = "conclusion"
+
+    class Meta:
+        db_table = "meetings_conclusion_lead_organizations"
+        verbose_name = _("lead body")
+        verbose_name_plural = _("lead bodies")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["ward", "conclusion", "organization"],
+                name="conclusion_lead_organization_unique",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.conclusion_id}: {self.organization_id}"
+
+
+class ConclusionSupportingOrganization(WardOwnedModel):
+    """A body supporting the conclusion's task."""
+
+    conclusion = models.ForeignKey(
+        Conclusion,
+        verbose_name=_("conclusion"),
+        on_delete=models.CASCADE,
+        related_name="supporting_rows",
+    )
+    organization = models.ForeignKey(
+        Organization, verbose_name=_("organisation"), on_delete=models.CASCADE, related_name="+"
+    )
+
+    ward_parent = "conclusion"
+
+    class Meta:
+        db_table = "meetings_conclusion_supporting_organizations"
+        verbose_name = _("supporting body")
+        verbose_name_plural = _("supporting bodies")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["ward", "conclusion", "organization"],
+                name="conclusion_supporting_organization_unique",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.conclusion_id}: {self.organization_id}"
 
 
 # --- Documents ------------------------------------------------------------------------------------
@@ -501,11 +698,11 @@ class IssuedDocument(models.Model):
         constraints = [
             # Numbers restart with each committee term, so "01-TB/ĐU" recurs across terms.
             models.UniqueConstraint(
-                fields=["issuer", "doc_type", "term_start_year", "number"],
+                fields=["ward", "issuer", "doc_type", "term_start_year", "number"],
                 name="issued_document_unique_number",
             ),
             models.UniqueConstraint(
-                fields=["meeting", "kind"],
+                fields=["ward", "meeting", "kind"],
                 condition=Q(meeting__isnull=False),
                 name="issued_document_one_per_meeting",
             ),

@@ -161,8 +161,11 @@ def conclusion_restore(*, actor, meeting: Meeting, pk: int) -> Conclusion:
     except ValidationError as error:
         raise ValidationError(str(MESSAGE_ROW_GONE)) from error
     conclusion.save(force_insert=True)
-    conclusion.lead_organizations.set(leads)
-    conclusion.supporting_organizations.set([o for o in supporting if o not in leads])
+    ward = {"ward_id": locked.ward_id}  # the rows linking the bodies carry the meeting's ward
+    conclusion.lead_organizations.set(leads, through_defaults=ward)
+    conclusion.supporting_organizations.set(
+        [o for o in supporting if o not in leads], through_defaults=ward
+    )
     if task is not None:
         status = _task_status_before_removal(task, record)
         if status is not None:

@@ -51,7 +51,7 @@ from meetings.models import QuarterlyReview, QuarterlyReviewEvent, Reminder
 from meetings.review_figures import live_q
 from meetings.review_services import MESSAGE_FUTURE_QUARTER, can_manage_reviews
 from plans.models import ProgressReport, Task, TaskStatus
-from wardwork.models import Organization, Position, Ward
+from wardwork.models import Organization, OrganizationKind, Position, Ward
 from wardwork.quarters import Quarter
 from wardwork.roles import UNIT_MANAGER_ROLES, require
 
@@ -134,8 +134,8 @@ def _owed(ward: Ward, quarter: Quarter, today: dt.date):
     for task in tasks:
         assigned = [task.lead_organization, *task.supporting_organizations.all()]
         for unit in assigned:
-            if unit.ward_id != ward.pk:
-                continue  # a body above the ward is not reminded by the ward
+            if unit.ward_id != ward.pk or unit.kind == OrganizationKind.HIGHER_COMMITTEE:
+                continue  # a body above the ward (the ward's copy of it) is not reminded
             key = (task.pk, unit.pk)
             if task._live and key not in done_before:
                 units[unit.pk] = unit

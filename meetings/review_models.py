@@ -19,6 +19,7 @@ from simple_history.models import HistoricalRecords
 from wardwork.concurrency import VersionedModel
 from wardwork.models import Organization, TimeStampedModel, Ward, WorkflowEvent
 from wardwork.quarters import Quarter
+from wardwork.tenancy import WardOwnedModel
 
 
 class ReviewStatus(models.TextChoices):
@@ -113,9 +114,11 @@ class QuarterlyReview(VersionedModel, TimeStampedModel):
         return self.status == ReviewStatus.FINALIZED
 
 
-class QuarterlyReviewEvent(WorkflowEvent):
+class QuarterlyReviewEvent(WardOwnedModel, WorkflowEvent):
     """A step of a quarterly review (started, text saved, report generated, finalised,
     reopened, reminders sent): who, when, why."""
+
+    ward_parent = "review"
 
     review = models.ForeignKey(QuarterlyReview, on_delete=models.CASCADE, related_name="events")
 
@@ -163,7 +166,7 @@ class Reminder(models.Model):
         ordering = ["-sent_at"]
         constraints = [
             models.UniqueConstraint(
-                fields=["organization", "year", "quarter", "sent_on"],
+                fields=["ward", "organization", "year", "quarter", "sent_on"],
                 name="reminder_one_per_unit_quarter_day",
             )
         ]

@@ -205,7 +205,10 @@ def _recipients(review: QuarterlyReview, figures: dict, committee: Organization)
     out the quarter's tasks (every cell as one line); the archive."""
     ids = {unit["id"] for unit in figures["tasks"]["units"]}
     bodies = sorted(
-        Organization.objects.filter(pk__in=ids | {committee.pk}, ward=review.ward),
+        # The bodies above the ward (its copies of them) are reported to, not listed here.
+        Organization.objects.filter(pk__in=ids | {committee.pk}, ward=review.ward).exclude(
+            kind=OrganizationKind.HIGHER_COMMITTEE
+        ),
         key=dc.body_order,
     )
     all_cells = set(

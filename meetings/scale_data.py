@@ -123,7 +123,7 @@ FIXED_UNITS = 11
 class Sizes:
     wards: int = 126
     years: int = 5
-    units: int = 70  # organisations per ward (at least FIXED_UNITS + 1)
+    units: int = 70  # organisations per ward (at least FIXED_UNITS + 1), besides its Quận ủy
     people: int = 250
     users: int = 40
     plans: int = 20  # per year
@@ -424,7 +424,6 @@ class Generator:
         self.result.first_index = first_index
         indices = list(range(first_index, first_index + self.sizes.wards))
         with story_timestamps():
-            self.districts = self._districts(first_index)
             parallel = connection.vendor == "postgresql" and not connection.in_atomic_block
             if jobs > 1 and parallel and len(indices) > 1:
                 chunks = [indices[i::jobs] for i in range(jobs)]
@@ -453,32 +452,9 @@ class Generator:
         for index in indices:
             ward_started = time.monotonic()
             with transaction.atomic():
-                ward = WardBuilder(self, index, self.districts[index]).build()
+                ward = WardBuilder(self, index).build()
             self.result.wards.append(ward.pk)
             self.log(f"ward {index} ({ward.name}): {time.monotonic() - ward_started:.1f} s")
-
-    def _districts(self, first_index: int) -> dict[int, Organization]:
-        out = {}
-        for offset in range(self.sizes.wards):
-            index = first_index + offset
-            number = (index - 1) // WARDS_PER_DISTRICT + 1
-            name = f"Quận ủy Khu vực {number} (dữ liệu quy mô)"
-            org = Organization.objects.filter(ward=None, name=name).first()
-            if org is None:
-                org = Organization(
-                    ward=None,
-                    name=name,
-                    short_name=f"Quận ủy KV{number}",
-                    kind=K.HIGHER_COMMITTEE,
-                    symbol_code="QU",
-                    created_at=at(dt.date(self.years[0] - 1, 12, 1), 8),
-                    updated_at=at(dt.date(self.years[0] - 1, 12, 1), 8),
-                )
-                org.save()  # its history row comes from simple-history's signal
-                self.result.counts[Organization._meta.db_table] += 1
-                self.result.counts[Organization.history.model._meta.db_table] += 1
-            out[index] = org
-        return out
 
 
 @dataclass
@@ -490,11 +466,10 @@ class Unit:
 
 
 class WardBuilder:
-    def __init__(self, gen: Generator, index: int, district: Organization):
+    def __init__(self, gen: Generator, index: int):
         self.gen = gen
         self.sizes = gen.sizes
         self.index = index
-        self.district = district
         self.rng = random.Random(f"wardwork-scale:{gen.seed}:{index}")  # noqa: S311 (test data)
         self.prefix = f"p{index:03d}"
         # committee numbering: (doc_type, term) -> last number
@@ -569,6 +544,16 @@ class WardBuilder:
 
     def _organizations(self) -> None:
         gen, place = self.gen, self.place
+        # The Quận ủy above the ward, one for every WARDS_PER_DISTRICT wards: each ward records
+        # its own copy of it (a row of the ward, as every tenant row), not counted in --units.
+        number = (self.index - 1) // WARDS_PER_DISTRICT + 1
+        self.district = self.org(
+            f"Quận ủy Khu vực {number} (dữ liệu quy mô)",
+            K.HIGHER_COMMITTEE,
+            short_name=f"Quận ủy KV{number}",
+            symbol_code="QU",
+        )
+        gen.bulk(Organization, [self.district])
         committee = self.org(
             f"Đảng ủy phường {place}",
             K.WARD_COMMITTEE,

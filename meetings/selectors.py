@@ -39,7 +39,7 @@ from meetings.models import (
     Meeting,
     MeetingEvent,
 )
-from plans.models import Plan
+from plans.models import Plan, Task
 from wardwork.models import Organization, Person
 from wardwork.selectors import get_for_user, scope_to_user
 
@@ -298,6 +298,12 @@ def meeting_contributions(*, meeting: Meeting) -> list[Contribution]:
 def meeting_conclusions(*, meeting: Meeting) -> list[Conclusion]:
     """A meeting's conclusions in order with their bodies, plan and task."""
     return _with_bodies(list(_conclusions().filter(meeting=meeting).order_by("ordinal")))
+
+
+def task_conclusion(task: Task) -> Conclusion | None:
+    """The conclusion the task was made of, or None: at most one per task
+    (``conclusion_one_per_task``; ``task.conclusions`` is the relation)."""
+    return Conclusion.objects.filter(ward_id=task.ward_id, task=task).first()
 
 
 def attendance_counts(*, meeting: Meeting) -> AttendanceCounts:

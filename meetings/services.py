@@ -10,6 +10,7 @@ added at the same moment get consecutive numbers, never the same one.
 
 from __future__ import annotations
 
+from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
@@ -38,6 +39,7 @@ from wardwork.roles import (
     is_ward_staff,
     require,
 )
+from wardwork.tenancy import WardOwnedModel
 from wardwork.text import normalize
 
 MESSAGE_READ_ONLY = _(
@@ -79,6 +81,34 @@ def _event(meeting: Meeting, *, actor, action: str, from_status: str, note: str 
 # --- the meeting ----------------------------------------------------------------------------------
 
 
+def _meeting_rows() -> list[tuple[type, str]]:
+    """Every meetings table whose ward is a meeting's (its rows, their rows), with the lookup
+    from the table to the meeting."""
+    found = []
+    for model in apps.get_app_config("meetings").get_models():
+        lookup, current = [], model
+        while issubclass(current, WardOwnedModel):
+            lookup.append(current.ward_parent)
+            current = current._meta.get_field(current.ward_parent).related_model
+            if current is Meeting:
+                found.append((model, "__".join(lookup)))
+                break
+    return found
+
+
+def meeting_rows_follow_ward(meeting: Meeting) -> int:
+    """After the meeting's ward was corrected (the admin, superusers), its rows carry the
+    new ward too. Returns the rows moved."""
+    moved = 0
+    for model, lookup in _meeting_rows():
+        moved += (
+            model._base_manager.filter(**{lookup: meeting.pk})
+            .exclude(ward_id=meeting.ward_id)
+            .update(ward_id=meeting.ward_id)
+        )
+    return moved
+
+
 @transaction.atomic
 def meeting_save(
     *,
@@ -109,10 +139,10 @@ def meeting_save(
     meeting.save()
     if chairs is not None:
         _same_ward(chairs, meeting, "chairs")
-        meeting.chairs.set(chairs)
+        meeting.chairs.set(chairs, through_defaults={"ward_id": meeting.ward_id})
     if reviewed_plans is not None:
         _same_ward(reviewed_plans, meeting, "reviewed_plans")
-        meeting.reviewed_plans.set(reviewed_plans)
+        meeting.reviewed_plans.set(reviewed_plans, through_defaults={"ward_id": meeting.ward_id})
     if creating:
         _event(meeting, actor=actor, action="created", from_status="")
     return meeting
@@ -380,8 +410,11 @@ def conclusion_save(
     conclusion._history_user = actor
     conclusion.full_clean()
     conclusion.save()
-    conclusion.lead_organizations.set(leads)
-    conclusion.supporting_organizations.set([o for o in supporting_organizations if o not in leads])
+    ward = {"ward_id": locked.ward_id}  # the rows linking the bodies carry the meeting's ward
+    conclusion.lead_organizations.set(leads, through_defaults=ward)
+    conclusion.supporting_organizations.set(
+        [o for o in supporting_organizations if o not in leads], through_defaults=ward
+    )
     if conclusion.task_id:
         _sync_task(conclusion, actor=actor)
     return conclusion

@@ -251,8 +251,13 @@ class RegistrationAdminForm(VersionedAdminForm):
             cleaned.get("title"),
         )
         if unit is not None and year and title:
+            ward = cleaned.get("ward")
             probe = Registration(
-                pk=self.instance.pk, registered_by_unit=unit, year=year, title=title
+                pk=self.instance.pk,
+                ward_id=ward.pk if ward is not None else self.instance.ward_id or unit.ward_id,
+                registered_by_unit=unit,
+                year=year,
+                title=title,
             )
             if registration_duplicate(registration=probe):
                 self.add_error("title", str(MESSAGE_DUPLICATE))
@@ -312,6 +317,8 @@ class RegistrationAdmin(FoldedSearchAdminMixin, WardScopedAdminMixin, SimpleHist
 
     def get_readonly_fields(self, request, obj=None):
         fields = [*super().get_readonly_fields(request, obj), *self.ALWAYS_READ_ONLY]
+        if obj is not None:
+            fields.append("ward")  # its events, revisions, updates and recognitions carry it
         if not request.user.is_superuser:
             fields += self.WORKFLOW_FIELDS
         return fields

@@ -785,7 +785,7 @@ def load(loader: DemoLoader) -> None:
     units = {
         key: Organization.objects.get(ward=ward, name=name) for key, name in UNIT_NAMES.items()
     }
-    units["QU"] = Organization.objects.get(name="Quận ủy Long Biên", ward=None)
+    units["QU"] = Organization.objects.get(ward=ward, name="Quận ủy Long Biên")
     logins = {u.username: u for u in User.objects.filter(ward=ward)}
     plan = Plan.objects.get(ward=ward, symbol="28-KH/ĐU")
 

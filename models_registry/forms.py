@@ -283,11 +283,9 @@ class RecognitionForm(forms.Form):
 
     def __init__(self, *args, ward, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["issuer"].queryset = (
-            Organization.objects.filter(is_active=True)
-            .filter(Q(ward=ward) | Q(ward__isnull=True))
-            .order_by("ward_id", "kind", "name")
-        )
+        self.fields["issuer"].queryset = Organization.objects.filter(
+            is_active=True, ward=ward
+        ).order_by("kind", "name")
 
     def clean_title(self):
         title = normalize(self.cleaned_data.get("title"))

@@ -5,7 +5,9 @@ organisation itself) or an individual's (cá nhân: a person, with the unit they
 It is owned by ``registered_by_unit`` (usually a chi bộ or a mass organisation), whose
 managers edit it while it is a draft or returned. Every workflow step is a service in
 ``services.py`` and leaves a ``RegistrationEvent``; every adjustment of an approved model
-leaves a ``RegistrationRevision`` with the previous content.
+leaves a ``RegistrationRevision`` with the previous content. Those rows, the quarterly
+updates and the recognitions carry the registration's ward (``RegistrationChild``), and
+every unique constraint starts with the ward (a Citus distribution by ward).
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from wardwork.models import (
 )
 from wardwork.periods import ensure_period_open, quarter_or_none
 from wardwork.quarters import Quarter
+from wardwork.tenancy import WardOwnedModel, fill_wards
 from wardwork.text import fold, normalize
 from wardwork.uploads import validate_document_file
 
@@ -187,7 +190,7 @@ class Registration(VersionedModel, SearchableModel):
             # One model of a given name per unit and year (accents and case ignored); a
             # withdrawn one frees its name.
             models.UniqueConstraint(
-                fields=["registered_by_unit", "year", "title_key"],
+                fields=["ward", "registered_by_unit", "year", "title_key"],
                 condition=~Q(status="withdrawn"),
                 name="registration_unique_title_per_unit_year",
                 violation_error_message=_(
@@ -267,7 +270,29 @@ class Registration(VersionedModel, SearchableModel):
         return {name: getattr(self, name) for name in CONTENT_FIELDS}
 
 
-class RegistrationEvent(WorkflowEvent):
+class RegistrationChild(WardOwnedModel):
+    """A row of one registration (event, revision, update, recognition): it carries the
+    registration's ward, filled on save and bulk_create (``wardwork.tenancy``)."""
+
+    ward_parent = "registration"
+
+    class Meta:
+        abstract = True
+
+    def validate_constraints(self, exclude=None):
+        # Django skips a unique constraint naming a field left out of the form, or empty. The
+        # ward is never a form field (editable=False), and the registration is left out of an
+        # inline's form or shown read-only: the duplicate would reach the database (an
+        # IntegrityError, a 500). Once the registration is known, both are known.
+        if self.registration_id is not None:
+            if self.ward_id is None:
+                fill_wards(type(self), [self])
+            if exclude:
+                exclude = set(exclude) - {"ward", "registration"}
+        super().validate_constraints(exclude=exclude)
+
+
+class RegistrationEvent(RegistrationChild, WorkflowEvent):
     """One workflow step of a registration: who, when, from what to what, and why."""
 
     registration = models.ForeignKey(Registration, on_delete=models.CASCADE, related_name="events")
@@ -289,7 +314,7 @@ class RegistrationEvent(WorkflowEvent):
         )
 
 
-class RegistrationRevision(models.Model):
+class RegistrationRevision(RegistrationChild):
     """The content of an approved registration before an adjustment, with who, when, why."""
 
     registration = models.ForeignKey(
@@ -313,7 +338,7 @@ class RegistrationRevision(models.Model):
         ordering = ["registration", "number"]
         constraints = [
             models.UniqueConstraint(
-                fields=["registration", "number"], name="registration_revision_unique"
+                fields=["ward", "registration", "number"], name="registration_revision_unique"
             )
         ]
 
@@ -321,7 +346,7 @@ class RegistrationRevision(models.Model):
         return f"{self.registration_id} v{self.number}"
 
 
-class RegistrationUpdate(VersionedModel, TimeStampedModel):
+class RegistrationUpdate(RegistrationChild, VersionedModel, TimeStampedModel):
     """What a model achieved in a quarter, reported by its owning unit."""
 
     registration = models.ForeignKey(Registration, on_delete=models.CASCADE, related_name="updates")
@@ -356,7 +381,7 @@ class RegistrationUpdate(VersionedModel, TimeStampedModel):
         ordering = ["registration", "-year", "-quarter"]
         constraints = [
             models.UniqueConstraint(
-                fields=["registration", "year", "quarter"],
+                fields=["ward", "registration", "year", "quarter"],
                 name="registration_update_one_per_quarter",
                 violation_error_message=_("This model already has an update for the quarter."),
             )
@@ -390,7 +415,7 @@ class RecognitionLevel(models.TextChoices):
     CITY = "city", _("City")
 
 
-class Recognition(TimeStampedModel):
+class Recognition(RegistrationChild, TimeStampedModel):
     registration = models.ForeignKey(
         Registration, on_delete=models.CASCADE, related_name="recognitions"
     )

@@ -12,7 +12,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -74,16 +74,27 @@ def _quarter_filters(qs: QuerySet[Registration], filters: dict) -> QuerySet[Regi
     if quarter := filters.get("submitted_in"):
         first, after = _quarter_bounds(quarter)
         qs = qs.filter(submitted_at__gte=first, submitted_at__lt=after)
+    # The rows of a registration are looked up in its own ward (their tables carry it):
+    # an update by the unique index (ward, registration, year, quarter).
     if quarter := filters.get("recognised_in"):
         recognised = Recognition.objects.filter(
-            decided_on__gte=quarter.start, decided_on__lte=quarter.end
+            ward=OuterRef("ward"),
+            registration=OuterRef("pk"),
+            decided_on__gte=quarter.start,
+            decided_on__lte=quarter.end,
         )
-        qs = qs.filter(pk__in=recognised.values("registration_id"))
+        qs = qs.filter(Exists(recognised))
     for name, keep in (("updated_in", True), ("not_updated_in", False)):
         if quarter := filters.get(name):
-            updated = RegistrationUpdate.objects.filter(year=quarter.year, quarter=quarter.number)
-            lookup = Q(pk__in=updated.values("registration_id"))
-            qs = qs.filter(lookup if keep else ~lookup)
+            updated = Exists(
+                RegistrationUpdate.objects.filter(
+                    ward=OuterRef("ward"),
+                    registration=OuterRef("pk"),
+                    year=quarter.year,
+                    quarter=quarter.number,
+                )
+            )
+            qs = qs.filter(updated if keep else ~updated)
     if filters.get("replicates"):
         qs = qs.filter(replicates__isnull=False)
     return qs

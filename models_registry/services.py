@@ -68,6 +68,7 @@ def _event(
 ) -> None:
     RegistrationEvent.objects.create(
         registration=registration,
+        ward_id=registration.ward_id,
         action=action,
         from_status=from_status,
         to_status=registration.status,
@@ -83,9 +84,11 @@ def _save(registration: Registration, *, actor) -> None:
 
 
 def registration_duplicate(*, registration: Registration) -> Registration | None:
-    """Another registration of the same unit, year and title (case and accents ignored)."""
+    """Another registration of the same unit, year and title (case and accents ignored), in
+    the registration's ward (the unit's: the unique constraint's order, ward first)."""
     return (
         Registration.objects.filter(
+            ward_id=registration.ward_id,
             registered_by_unit_id=registration.registered_by_unit_id,
             year=registration.year,
             title_key=fold(registration.title)[:300],
@@ -168,18 +171,24 @@ def registration_create_drafts(
         registration.created_by = actor
     taken = set(
         Registration.objects.filter(
+            ward_id__in={r.ward_id for r in registrations},
             registered_by_unit_id__in={r.registered_by_unit_id for r in registrations},
             year__in={r.year for r in registrations},
         )
         .exclude(status=S.WITHDRAWN)
-        .values_list("registered_by_unit_id", "year", "title_key")
+        .values_list("ward_id", "registered_by_unit_id", "year", "title_key")
     )
     missing = _related_missing(registrations)
     relations = [f for f in Registration._meta.concrete_fields if f.is_relation]
     results: list[ValidationError | None] = []
     for index, registration in enumerate(registrations):
-        unit, year = registration.registered_by_unit_id, registration.year
-        if (unit, year, fold(registration.title)[:300]) in taken:
+        name = (
+            registration.ward_id,
+            registration.registered_by_unit_id,
+            registration.year,
+            fold(registration.title)[:300],
+        )
+        if name in taken:
             results.append(ValidationError({"title": str(MESSAGE_DUPLICATE)}))
             continue
         # The related rows were checked above (a missing one: the full check, its message);
@@ -194,7 +203,7 @@ def registration_create_drafts(
         except ValidationError as error:
             results.append(error)
             continue
-        taken.add((unit, year, fold(registration.title)[:300]))
+        taken.add(name)
         results.append(None)
     if any(results) or not registrations:
         return results
@@ -205,6 +214,7 @@ def registration_create_drafts(
     RegistrationEvent.objects.bulk_create(
         RegistrationEvent(
             registration=registration,
+            ward_id=registration.ward_id,
             action="created",
             from_status="",
             to_status=registration.status,
@@ -296,6 +306,7 @@ def registration_recognize(
         raise ValidationError(str(MESSAGE_CANNOT_CONCLUDE))
     recognition = Recognition(
         registration=registration,
+        ward_id=registration.ward_id,
         level=level,
         title=title.strip(),
         decision_symbol=decision_symbol.strip(),
@@ -365,6 +376,7 @@ def registration_adjust(
     number = (current.revisions.aggregate(m=Max("number"))["m"] or 0) + 1
     revision = RegistrationRevision.objects.create(
         registration=current,
+        ward_id=current.ward_id,
         number=number,
         previous=previous,
         reason=reason.strip(),
@@ -398,14 +410,22 @@ def registration_update_submit(
         raise ValidationError(str(MESSAGE_CANNOT_UPDATE))
     update = (
         RegistrationUpdate.objects.select_for_update()
-        .filter(registration=registration, year=quarter.year, quarter=quarter.number)
+        .filter(
+            ward_id=registration.ward_id,  # the unique index: ward, registration, quarter
+            registration=registration,
+            year=quarter.year,
+            quarter=quarter.number,
+        )
         .first()
     )
     if update is not None:
         claim(update, expected_version, ["results", "percent", "attachment"])
     else:
         update = RegistrationUpdate(
-            registration=registration, year=quarter.year, quarter=quarter.number
+            registration=registration,
+            ward_id=registration.ward_id,
+            year=quarter.year,
+            quarter=quarter.number,
         )
     update.results = (results or "").strip()
     update.percent = percent

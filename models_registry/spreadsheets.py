@@ -31,7 +31,6 @@ __all__ = [
 ]
 
 BOLD = Font(bold=True)
-RELATED = ("organization", "person", "registered_by_unit", "field", "plan", "replicates")
 EXPORT_CHUNK = 1000  # registrations read per query by the export
 
 

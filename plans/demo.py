@@ -544,7 +544,7 @@ def _reported_at(index: int) -> dt.datetime:
 
 def load(loader: DemoLoader) -> None:
     ward = Ward.objects.get(name="Phường Phúc Đồng")
-    district = Organization.objects.get(name="Quận ủy Long Biên", ward=None)
+    district = Organization.objects.get(ward=ward, name="Quận ủy Long Biên")
     units = {
         key: Organization.objects.get(ward=ward, name=name) for key, name in UNIT_NAMES.items()
     }

@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from plans import services
@@ -26,12 +25,9 @@ class DateInput(forms.DateInput):
 
 
 def _organizations_for(ward):
-    """Units of the ward and bodies above wards (possible issuers), active."""
-    return (
-        Organization.objects.filter(is_active=True)
-        .filter(Q(ward=ward) | Q(ward__isnull=True))
-        .order_by("ward_id", "kind", "name")
-    )
+    """Units of the ward, its copies of the bodies above it included (possible issuers),
+    active."""
+    return Organization.objects.filter(is_active=True, ward=ward).order_by("kind", "name")
 
 
 class PlanFilterForm(forms.Form):

@@ -26,12 +26,64 @@ from wardwork.models import (
 )
 from wardwork.periods import ensure_period_open, quarter_or_none
 from wardwork.quarters import Quarter
+from wardwork.tenancy import WardOwnedModel, fill_wards
 from wardwork.text import fold, normalize
 from wardwork.uploads import validate_document_file
 
 
 def _upload_to(instance, filename):
     return f"plans/{timezone.localdate():%Y/%m}/{filename}"
+
+
+class WardUniqueValidationMixin:
+    """Form validation of unique constraints that include a ward taken from the parent.
+
+    The ward of a :class:`~wardwork.tenancy.WardOwnedModel` is never a form field, so a
+    ModelForm leaves it out of the validation and Django skips every unique constraint
+    naming it: a duplicate would reach the database (an error page) instead of the form.
+    Here the ward is filled from the parent before the constraints are checked and is
+    checked with it; the message names the fields as before (without the ward, which the
+    user never chose)."""
+
+    def _ward_in_checks(self, exclude):
+        if exclude and "ward" in exclude:
+            exclude = set(exclude) - {"ward"}
+        return exclude
+
+    def _follow_parent(self) -> bool:
+        """Take the ward of the parent in hand (a row moved to another parent moves with it),
+        else of the parent in the database (one query) while the ward is empty. True when
+        the ward changed."""
+        before = self.ward_id
+        field = self._meta.get_field(self.ward_parent)
+        parent = field.get_cached_value(self, None) if field.is_cached(self) else None
+        if parent is not None and parent.ward_id is not None:
+            self.ward_id = parent.ward_id
+        elif self.ward_id is None and getattr(self, field.attname) is not None:
+            fill_wards(type(self), [self])
+        return self.ward_id != before
+
+    def validate_constraints(self, exclude=None):
+        self._follow_parent()
+        super().validate_constraints(exclude=self._ward_in_checks(exclude))
+
+    def save(self, *args, **kwargs):
+        if self._follow_parent() and kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "ward"}
+        super().save(*args, **kwargs)
+
+    def _get_unique_checks(self, exclude=None, include_meta_constraints=False):
+        # Inline formsets compare their rows with these checks (the ward is never in the
+        # forms' data, so the rows are compared on the other fields, as before).
+        return super()._get_unique_checks(
+            exclude=self._ward_in_checks(exclude),
+            include_meta_constraints=include_meta_constraints,
+        )
+
+    def unique_error_message(self, model_class, unique_check):
+        if len(unique_check) > 1 and "ward" in unique_check:
+            unique_check = tuple(name for name in unique_check if name != "ward")
+        return super().unique_error_message(model_class, unique_check)
 
 
 # --- Plan ---------------------------------------------------------------------------------------
@@ -201,6 +253,36 @@ class TaskQuerySet(SearchQuerySet):
         ).distinct()
 
 
+class TaskSupportingOrganization(WardUniqueValidationMixin, WardOwnedModel):
+    """A supporting unit of a task (the table of ``Task.supporting_organizations``), in the
+    task's ward."""
+
+    ward_parent = "task"
+
+    # Declared before Task: its history of supporting units is built from this model.
+    task = models.ForeignKey(
+        "plans.Task", verbose_name=_("task"), on_delete=models.CASCADE, related_name="+"
+    )
+    organization = models.ForeignKey(
+        Organization, verbose_name=_("supporting unit"), on_delete=models.CASCADE, related_name="+"
+    )
+
+    class Meta:
+        db_table = "plans_task_supporting_organizations"  # the many-to-many's own table
+        verbose_name = _("supporting unit")
+        verbose_name_plural = _("supporting units")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["ward", "task", "organization"],
+                name="task_supporting_organization_unique",
+                violation_error_message=_("This unit already supports the task."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return str(self.organization)
+
+
 class Task(VersionedModel, SearchableModel):
     ward = models.ForeignKey(
         Ward, verbose_name=_("ward"), on_delete=models.PROTECT, related_name="tasks"
@@ -224,7 +306,11 @@ class Task(VersionedModel, SearchableModel):
         related_name="led_tasks",
     )
     supporting_organizations = models.ManyToManyField(
-        Organization, verbose_name=_("supporting units"), blank=True, related_name="supported_tasks"
+        Organization,
+        verbose_name=_("supporting units"),
+        blank=True,
+        related_name="supported_tasks",
+        through=TaskSupportingOrganization,
     )
     due_date = models.DateField(_("due date"), null=True, blank=True)
     due_quarter = QuarterField(_("due quarter"), blank=True, null=True)
@@ -250,7 +336,7 @@ class Task(VersionedModel, SearchableModel):
         ordering = ["plan_id", "ordinal", "pk"]
         constraints = [
             models.UniqueConstraint(
-                fields=["plan", "ordinal"],
+                fields=["ward", "plan", "ordinal"],
                 condition=Q(plan__isnull=False),
                 name="task_unique_ordinal_per_plan",
                 violation_error_message=_("A task with this number already exists in the plan."),
@@ -295,12 +381,14 @@ class Task(VersionedModel, SearchableModel):
 
 
 # --- ProgressReport -----------------------------------------------------------------------------
-class ProgressReport(VersionedModel, TimeStampedModel):
-    """A unit's report on one task for one quarter. One per task, unit and quarter: a second
-    submission updates it, and the history keeps every version."""
+class ProgressReport(WardUniqueValidationMixin, WardOwnedModel, VersionedModel, TimeStampedModel):
+    """A unit's report on one task for one quarter, in the task's ward. One per task, unit
+    and quarter: a second submission updates it, and the history keeps every version."""
 
-    # No index of its own: the unique constraint (task, organization, year, quarter) starts
-    # with it and serves every lookup by task.
+    ward_parent = "task"
+
+    # No index of its own: report_task_unit_period_idx (task, organization, year, quarter)
+    # starts with it and serves every lookup by task.
     task = models.ForeignKey(
         Task,
         verbose_name=_("task"),
@@ -343,7 +431,7 @@ class ProgressReport(VersionedModel, TimeStampedModel):
         ordering = ["-year", "-quarter", "task_id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["task", "organization", "year", "quarter"],
+                fields=["ward", "task", "organization", "year", "quarter"],
                 name="progress_report_one_per_task_unit_quarter",
                 violation_error_message=_(
                     "This unit already reported on this task for the quarter."
@@ -359,7 +447,16 @@ class ProgressReport(VersionedModel, TimeStampedModel):
             ),
         ]
         indexes = [
-            models.Index(fields=["year", "quarter", "organization"], name="report_period_unit_idx"),
+            # A ward's reports of a quarter (by unit).
+            models.Index(
+                fields=["ward", "year", "quarter", "organization"], name="report_period_unit_idx"
+            ),
+            # Lookups by task (the unique constraint starts with the ward): a task's reports,
+            # a unit's report on a task for a quarter.
+            models.Index(
+                fields=["task", "organization", "year", "quarter"],
+                name="report_task_unit_period_idx",
+            ),
             # "Has this unit finished this task (by some quarter)?": the EXISTS of the quarter
             # page, the matrix, "my tasks" and the city view; answered from the index alone.
             models.Index(
@@ -389,8 +486,11 @@ class ProgressReport(VersionedModel, TimeStampedModel):
 
 
 # --- Numbering ----------------------------------------------------------------------------------
-class DocumentSequence(models.Model):
-    """The last number an issuer gave to a document type within a committee term."""
+class DocumentSequence(WardUniqueValidationMixin, WardOwnedModel):
+    """The last number an issuer gave to a document type within a committee term, in the
+    issuer's ward."""
+
+    ward_parent = "issuer"
 
     issuer = models.ForeignKey(
         Organization, on_delete=models.CASCADE, related_name="document_sequences"
@@ -405,7 +505,8 @@ class DocumentSequence(models.Model):
         verbose_name_plural = _("document numbering")
         constraints = [
             models.UniqueConstraint(
-                fields=["issuer", "doc_type", "term_start_year"], name="document_sequence_unique"
+                fields=["ward", "issuer", "doc_type", "term_start_year"],
+                name="document_sequence_unique",
             )
         ]
 

@@ -411,13 +411,10 @@ def _matrix_units(tasks: QuerySet[Task], ward, quarter: Quarter) -> list[Organiz
             ),
         )
     )
-    # A supporting unit is of the task's ward or of none (services.task_save): that lets
-    # PostgreSQL start from the ward's units, not read every assignment of the city.
+    # A supporting unit is of the task's ward (services.task_save): that lets PostgreSQL
+    # start from the ward's units, not read every assignment of the city.
     support = (
-        SupportingUnit.objects.filter(
-            Q(organization__ward=ward) | Q(organization__ward__isnull=True),
-            task_id__in=tasks.values("pk"),
-        )
+        SupportingUnit.objects.filter(organization__ward=ward, task_id__in=tasks.values("pk"))
         .exclude(organization_id=F("task__lead_organization_id"))
         .order_by()
         .values(unit=F("organization_id"))

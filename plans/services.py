@@ -34,10 +34,13 @@ from wardwork.text import normalize
 def issuer_candidates(*, ward: Ward, issuer_code: str) -> list[Organization]:
     """Organisations that write ``issuer_code`` in their symbols, as seen from ``ward``: its
     own bodies first, then the bodies above it along the committee's parent chain, then any
-    body above wards with that code."""
+    other higher committee the ward records with that code (every body is a row of the
+    ward: a Quận ủy is the ward's copy of it)."""
     code = issuer_code.strip()
     own = list(
-        Organization.objects.filter(ward=ward, symbol_code=code, is_active=True).order_by("kind")
+        Organization.objects.filter(ward=ward, symbol_code=code, is_active=True)
+        .exclude(kind=OrganizationKind.HIGHER_COMMITTEE)
+        .order_by("kind")
     )
     # A ward committee and its standing committee share "ĐU": the committee issues.
     own.sort(key=lambda o: o.kind != OrganizationKind.WARD_COMMITTEE)
@@ -51,7 +54,12 @@ def issuer_candidates(*, ward: Ward, issuer_code: str) -> list[Organization]:
         node = node.parent
     if not above:
         above = list(
-            Organization.objects.filter(ward__isnull=True, symbol_code=code, is_active=True)[:2]
+            Organization.objects.filter(
+                ward=ward,
+                kind=OrganizationKind.HIGHER_COMMITTEE,
+                symbol_code=code,
+                is_active=True,
+            )[:2]
         )
     return own + above
 

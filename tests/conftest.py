@@ -40,7 +40,7 @@ class WardSetup:
 
 def make_ward_setup(name: str) -> WardSetup:
     ward = WardFactory(name=name, place_name=name.removeprefix("Phường "))
-    district = HigherCommitteeFactory()
+    district = HigherCommitteeFactory(ward=ward)  # the ward's copy of its Quận ủy
     committee = OrganizationFactory(
         ward=ward, name=f"Đảng ủy {name}", kind=K.WARD_COMMITTEE, symbol_code="ĐU", parent=district
     )

@@ -42,7 +42,8 @@ class OrganizationFactory(DjangoModelFactory[Organization]):
 
 
 class HigherCommitteeFactory(OrganizationFactory):
-    ward = None
+    """A Quận ủy as a ward records it: pass ``ward=`` the ward that refers to it."""
+
     name = factory.Sequence(lambda n: f"Quận ủy Thử Nghiệm {n}")
     kind = OrganizationKind.HIGHER_COMMITTEE
     symbol_code = "QU"

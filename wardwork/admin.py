@@ -9,7 +9,7 @@ from wardwork.admin_mixins import (
     SuperuserDeletionMixin,
     WardScopedAdminMixin,
 )
-from wardwork.models import Organization, Person, Position, User, Ward
+from wardwork.models import MESSAGE_CHOOSE_WARD, Organization, Person, Position, User, Ward
 from wardwork.text import fold
 
 
@@ -71,6 +71,18 @@ class OrganizationAdmin(FoldedSearchAdminMixin, WardScopedAdminMixin, SimpleHist
     list_select_related = ["ward", "parent"]
     autocomplete_fields = ["parent"]
     inlines = [PositionInlineForOrganization]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "ward":
+            # Every kind belongs to a ward, a higher Party committee too (the ward's copy).
+            kwargs["error_messages"] = {"required": MESSAGE_CHOOSE_WARD}
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def get_changeform_initial_data(self, request):
+        initial = super().get_changeform_initial_data(request)
+        if request.user.ward_id and not request.user.is_superuser:
+            initial.setdefault("ward", request.user.ward_id)
+        return initial
 
 
 @admin.register(Person)

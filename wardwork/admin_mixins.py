@@ -15,7 +15,6 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.contrib.admin.utils import unquote
-from django.db.models import Q
 from django.http import Http404
 
 from wardwork.text import fold
@@ -30,11 +29,8 @@ def _scoped_related_queryset(related, ward_id):
     if related._meta.label == "wardwork.Ward":
         return related._default_manager.filter(pk=ward_id)
     if any(f.name == "ward" for f in related._meta.get_fields()):
-        condition = Q(ward_id=ward_id)
-        if related._meta.label == "wardwork.Organization":
-            # Bodies above the ward (Quận ủy) may be chosen as issuers or parents.
-            condition |= Q(ward__isnull=True)
-        return related._default_manager.filter(condition)
+        # Bodies above the ward (Quận ủy) are the ward's own rows too (its copy of them).
+        return related._default_manager.filter(ward_id=ward_id)
     return None
 
 

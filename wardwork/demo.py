@@ -171,16 +171,12 @@ MASS_ORGANIZATIONS = [
 ]
 
 
+DISTRICT = "Quận ủy Long Biên"
+
+
 def load(loader: DemoLoader) -> None:
-    district = loader.ensure(
-        Organization,
-        {"name": "Quận ủy Long Biên", "ward": None},
-        short_name="Quận ủy",
-        kind=K.HIGHER_COMMITTEE,
-        symbol_code="QU",
-    )
-    _load_phuc_dong(loader, district)
-    _load_sai_dong(loader, district)
+    _load_phuc_dong(loader)
+    _load_sai_dong(loader)
     _ensure_ward_admin_group(loader)
     loader.login(
         "admin", ward=None, person=None, description="quản trị hệ thống (superuser)", superuser=True
@@ -214,13 +210,19 @@ def _position(loader, person, organization, role, started_on=TERM_START):
     )
 
 
-def _load_phuc_dong(loader: DemoLoader, district: Organization) -> None:
+def _district(loader, ward) -> Organization:
+    """The Quận ủy above the ward: each ward records its own copy of it."""
+    return _org(loader, ward, DISTRICT, K.HIGHER_COMMITTEE, short_name="Quận ủy", symbol_code="QU")
+
+
+def _load_phuc_dong(loader: DemoLoader) -> None:
     ward = loader.ensure(
         Ward,
         {"name": "Phường Phúc Đồng"},
         place_name="Phúc Đồng",
         parent_name="Quận Long Biên, Thành phố Hà Nội",
     )
+    district = _district(loader, ward)
     committee = _org(
         loader,
         ward,
@@ -356,13 +358,14 @@ def _cell_secretary(loader, ward, cell, name, number):
         loader.login(username, ward=ward, person=person, description=f"{name}, Bí thư {cell.name}")
 
 
-def _load_sai_dong(loader: DemoLoader, district: Organization) -> None:
+def _load_sai_dong(loader: DemoLoader) -> None:
     ward = loader.ensure(
         Ward,
         {"name": "Phường Sài Đồng"},
         place_name="Sài Đồng",
         parent_name="Quận Long Biên, Thành phố Hà Nội",
     )
+    district = _district(loader, ward)
     committee = _org(
         loader,
         ward,

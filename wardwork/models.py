@@ -146,6 +146,9 @@ class OrganizationKind(models.TextChoices):
     OTHER = "other", _("Other")
 
 
+MESSAGE_CHOOSE_WARD = _("Choose the ward this organisation belongs to.")
+
+
 class OrganizationQuerySet(SearchQuerySet):
     def active(self):
         return self.filter(is_active=True)
@@ -159,10 +162,11 @@ class Organization(SearchableModel):
         Ward,
         verbose_name=_("ward"),
         on_delete=models.PROTECT,
-        null=True,
-        blank=True,
         related_name="organizations",
-        help_text=_("Empty for bodies above the ward (Quận ủy, Thành ủy)."),
+        help_text=_(
+            "The ward that records this organisation. A body above the ward (Quận ủy, Thành ủy) "
+            "is recorded by each ward that refers to it, as a higher Party committee."
+        ),
     )
     name = models.CharField(_("name"), max_length=255)
     short_name = models.CharField(_("short name"), max_length=100, blank=True)
@@ -194,11 +198,6 @@ class Organization(SearchableModel):
             models.UniqueConstraint(
                 fields=["ward", "name"], name="organization_unique_name_per_ward"
             ),
-            models.UniqueConstraint(
-                fields=["name"],
-                condition=Q(ward__isnull=True),
-                name="organization_unique_name_above_ward",
-            ),
         ]
         indexes = [
             models.Index(fields=["ward", "kind", "is_active"], name="organization_ward_kind_idx")
@@ -218,15 +217,12 @@ class Organization(SearchableModel):
         self.name = normalize(self.name)
         self.short_name = normalize(self.short_name)
         self.symbol_code = normalize(self.symbol_code)
-        if self.kind == OrganizationKind.HIGHER_COMMITTEE and self.ward_id:
-            raise ValidationError(
-                {"ward": _("A higher Party committee does not belong to a ward.")}
-            )
-        if self.kind != OrganizationKind.HIGHER_COMMITTEE and not self.ward_id:
-            raise ValidationError({"ward": _("Choose the ward this organisation belongs to.")})
+        # Every kind belongs to a ward: a higher committee (Quận ủy) is the ward's own copy.
+        if not self.ward_id:
+            raise ValidationError({"ward": MESSAGE_CHOOSE_WARD})
         if self.parent_id and self.parent_id == self.pk:
             raise ValidationError({"parent": _("An organisation cannot be its own parent.")})
-        if self.parent_id and self.parent.ward_id not in (None, self.ward_id):
+        if self.parent_id and self.parent.ward_id != self.ward_id:
             raise ValidationError({"parent": _("The parent organisation belongs to another ward.")})
 
 
@@ -305,6 +301,9 @@ class User(AbstractUser):
         null=True,
         blank=True,
         related_name="user",
+        # No database constraint: accounts are a global table (a Citus reference table), which
+        # may not reference a distributed one; Django's SET_NULL still clears it on delete.
+        db_constraint=False,
     )
     ward = models.ForeignKey(
         Ward,

@@ -79,7 +79,7 @@ class Owed:
         self.home = home
         plan = PlanFactory(ward=home.ward, number=28, issued_on=dt.date(2021, 1, 15))
         self.plan = plan
-        district = HigherCommitteeFactory()
+        district = HigherCommitteeFactory(ward=home.ward)
         self.t1 = TaskFactory(
             plan=plan,
             title="Tuyên truyền Kế hoạch số 18-KH/QU đến từng hộ gia đình",

@@ -18,6 +18,7 @@ from django.urls import URLPattern, get_resolver, reverse
 
 from meetings.models import Meeting, MeetingStatus, QuarterlyReview, ReviewStatus
 from meetings.review_figures import quarter_figures
+from meetings.selectors import task_conclusion
 from models_registry.models import RegistrationStatus
 from plans.models import Task, TaskStatus
 from tests.factories import PositionFactory, WardFactory
@@ -238,7 +239,7 @@ def test_my_unit_lists_what_the_cell_owes(client, home, owed):
     assert f'href="{update_url}"' in models[r["new"].pk]
 
     conclusions = _items(html, "unit-conclusion", "conclusion")
-    conclusion = owed.c1.conclusion
+    conclusion = task_conclusion(owed.c1)
     assert set(conclusions) == {conclusion.pk}
     assert 'data-open="yes"' in conclusions[conclusion.pk]
     assert "Tiếp tục đẩy mạnh tuyên truyền Kế hoạch số 18-KH/QU." in html

@@ -23,9 +23,10 @@ from meetings.models import (
     Contribution,
     IssuedDocument,
     Meeting,
+    MeetingEvent,
     MeetingStatus,
 )
-from meetings.review_models import QuarterlyReview, ReviewStatus
+from meetings.review_models import QuarterlyReview, QuarterlyReviewEvent, ReviewStatus
 from meetings.scale_data import Sizes, generate, scale_wards, term_of
 from models_registry.models import (
     Recognition,
@@ -107,7 +108,7 @@ def test_printed_counts_are_the_database_rows(generated):
 
 def test_sizes_per_ward_follow_the_options(generated):
     ward = scale_wards().order_by("pk").first()
-    assert Organization.objects.filter(ward=ward).count() == TINY["units"]
+    assert Organization.objects.filter(ward=ward).count() == TINY["units"] + 1  # + its Quận ủy
     assert User.objects.filter(ward=ward).count() == TINY["users"]
     assert Person.objects.filter(ward=ward).count() >= TINY["people"]
     years = TINY["years"]
@@ -261,6 +262,10 @@ def test_nothing_points_across_wards(generated):
     assert not Conclusion.objects.exclude(lead_organizations__ward=F("meeting__ward")).exists()
     assert not Conclusion.objects.exclude(task__ward=F("meeting__ward")).exists()
     assert not QuarterlyReview.objects.exclude(meeting__ward=F(ward)).exists()
+    # The rows that carry their parent's ward (wardwork/tenancy.py) carry the right one.
+    for model in (MeetingEvent, Attendance, Contribution, Conclusion):
+        assert not model.objects.exclude(ward=F("meeting__ward")).exists(), model
+    assert not QuarterlyReviewEvent.objects.exclude(ward=F("review__ward")).exists()
 
 
 def test_statuses_follow_the_dates(generated):

@@ -596,11 +596,81 @@ def exported_rows(queryset) -> list[tuple]:  # (imports local: this file mixes o
     return list(sheet.iter_rows(values_only=True))
 
 
-def rows_read_at_once(queryset) -> list[tuple]:
-    """The same sheet from a plain list: what the export must write, row for row."""
-    from models_registry.spreadsheets import RELATED
+# The related rows a registration's export row names.
+RELATED = ("organization", "person", "registered_by_unit", "field", "plan", "replicates")
 
-    return exported_rows(list(queryset.select_related(*RELATED)))
+
+def blank_as_none(row) -> tuple:
+    """An empty cell reads back as None, whatever was written."""
+    return tuple(None if value == "" else value for value in row)
+
+
+def expected_rows(queryset) -> list[tuple]:
+    """The data rows the export must write for ``queryset``, in its order, built here from
+    the model instances with their related rows (not the way the export reads them)."""
+    return [
+        blank_as_none(
+            (
+                number,
+                r.year,
+                r.get_kind_display(),
+                r.organization.name,
+                r.person.full_name if r.person else "",
+                r.registered_by_unit.name,
+                r.title,
+                r.field.name,
+                r.content,
+                r.solutions,
+                r.schedule,
+                r.expected_results,
+                r.plan.symbol if r.plan else "",
+                r.replicates.title if r.replicates else "",
+                r.get_status_display(),
+                r.review_note,
+            )
+        )
+        for number, r in enumerate(queryset.select_related(*RELATED), start=1)
+    ]
+
+
+def exported_data(queryset) -> list[tuple]:
+    return [blank_as_none(row) for row in exported_rows(queryset)[2:]]
+
+
+def registrations_naming_every_related_row(home) -> None:
+    """Ten registrations of two units and three years; some name a person (individuals), a
+    plan, or the exemplary model they replicate, so every column of the export is used."""
+    plan = Plan.objects.create(
+        ward=home.ward,
+        doc_type="KH",
+        number=28,
+        issuer=home.committee,
+        symbol="28-KH/ĐU",
+        issued_on="2021-01-15",
+        year=2021,
+        title="Triển khai chủ đề Năm Dân vận khéo",
+    )
+    exemplary = registration(
+        home, year=2019, title="Ngõ phố văn minh", status=RegistrationStatus.RECOGNIZED
+    )
+    person = PersonFactory(ward=home.ward, full_name="Nguyễn Văn An", organization=home.women)
+    units = [home.cell, home.women]
+    for number in range(9):
+        unit = units[number % 2]
+        individual = number % 3 == 1
+        registration(
+            home,
+            title=f"Mô hình {number:02}",
+            kind=RegistrationKind.INDIVIDUAL if individual else RegistrationKind.COLLECTIVE,
+            person=person if individual else None,
+            organization=home.women if individual else unit,
+            registered_by_unit=unit,
+            year=2020 + number % 3,
+            plan=plan if number % 4 == 0 else None,
+            replicates=exemplary if number % 4 == 2 else None,
+            content=f"Nội dung {number}",
+            status=RegistrationStatus.SUBMITTED if number % 2 else RegistrationStatus.DRAFT,
+        )
 
 
 def test_the_export_reads_one_query_per_chunk_not_per_row(home, monkeypatch):
@@ -610,26 +680,22 @@ def test_the_export_reads_one_query_per_chunk_not_per_row(home, monkeypatch):
     from models_registry import spreadsheets
 
     monkeypatch.setattr(spreadsheets, "EXPORT_CHUNK", 4)
-    units = [home.cell, home.women]
-    for number in range(10):
-        registration(
-            home,
-            title=f"Mô hình {number:02}",
-            organization=units[number % 2],
-            registered_by_unit=units[number % 2],
-            year=2020 + number % 3,
-        )
+    registrations_naming_every_related_row(home)
     # The registry's own order (not the keys'), as the export view passes it.
     ordered = Registration.objects.filter(ward=home.ward).order_by(
         "-year", "registered_by_unit__name", "-title", "pk"
     )
     with CaptureQueriesContext(connection) as queries:
-        rows = exported_rows(ordered)
+        rows = exported_data(ordered)
     # the keys in order, then ceil(10 / 4) = 3 chunks with their related rows in one join
     assert len(queries.captured_queries) == 1 + 3
-    assert rows == rows_read_at_once(ordered)
-    assert [r[6] for r in rows[2:]] == [r.title for r in ordered]
-    assert [r[0] for r in rows[2:]] == list(range(1, 11))
+    assert rows == expected_rows(ordered)
+    assert [r[6] for r in rows] == [r.title for r in ordered]
+    assert [r[0] for r in rows] == list(range(1, 11))
+    # every related column was read: people, plans and replicated models included
+    assert {r[4] for r in rows} == {None, "Nguyễn Văn An"}
+    assert {r[12] for r in rows} == {None, "28-KH/ĐU"}
+    assert {r[13] for r in rows} == {None, "Ngõ phố văn minh"}
 
 
 def test_a_sliced_export_keeps_its_slice_and_order(home, monkeypatch):
@@ -643,10 +709,10 @@ def test_a_sliced_export_keeps_its_slice_and_order(home, monkeypatch):
         registration(home, title=f"Mô hình {number}")
     sliced = Registration.objects.order_by("-pk")[2:7]  # what the benchmarks export
     with CaptureQueriesContext(connection) as queries:
-        rows = exported_rows(sliced)
+        rows = exported_data(sliced)
     assert len(queries.captured_queries) == 1 + 2
-    assert [r[6] for r in rows[2:]] == [r.title for r in sliced]
-    assert rows == rows_read_at_once(sliced)
+    assert [r[6] for r in rows] == [r.title for r in sliced]
+    assert rows == expected_rows(sliced)
 
 
 def test_the_export_does_not_use_a_server_side_cursor(home, monkeypatch):

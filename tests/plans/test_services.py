@@ -49,7 +49,7 @@ def test_issuer_candidates_find_the_ward_committee_and_the_district_above(home, 
 
 
 def test_issuer_candidates_walk_up_the_parent_chain(home):
-    city = HigherCommitteeFactory(name="Thành ủy Hà Nội", symbol_code="TU")
+    city = HigherCommitteeFactory(ward=home.ward, name="Thành ủy Hà Nội", symbol_code="TU")
     district = home.committee.parent
     district.parent = city
     district.save()
@@ -57,7 +57,9 @@ def test_issuer_candidates_walk_up_the_parent_chain(home):
 
 
 def test_issuer_candidates_fall_back_to_bodies_above_wards(home):
-    central = HigherCommitteeFactory(name="Ban Chấp hành Trung ương", symbol_code="TW")
+    central = HigherCommitteeFactory(
+        ward=home.ward, name="Ban Chấp hành Trung ương", symbol_code="TW"
+    )
     assert issuer_candidates(ward=home.ward, issuer_code="TW") == [central]
     assert issuer_candidates(ward=home.ward, issuer_code="XYZ") == []
 

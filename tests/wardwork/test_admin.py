@@ -106,3 +106,62 @@ def test_changes_in_admin_are_recorded_with_who(client, home, superuser):
     record = person.history.latest()
     assert record.history_user == superuser
     assert record.history_type == "~"
+
+
+def _organization_post(**overrides):
+    data = {
+        "name": "Quận ủy Long Biên",
+        "short_name": "Quận ủy",
+        "kind": "higher_committee",
+        "symbol_code": "QU",
+        "is_active": "on",
+        "positions-TOTAL_FORMS": "0",
+        "positions-INITIAL_FORMS": "0",
+        "positions-MIN_NUM_FORMS": "0",
+        "positions-MAX_NUM_FORMS": "1000",
+    }
+    data.update(overrides)
+    return data
+
+
+@pytest.mark.parametrize("kind", ["higher_committee", "party_cell"])
+def test_an_organisation_of_any_kind_needs_its_ward_in_the_admin(client, home, superuser, kind):
+    client.force_login(superuser)
+    response = client.post(_admin_url(Organization, "add"), _organization_post(kind=kind))
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors
+    assert errors["ward"] == ["Choose the ward this organisation belongs to."]
+    assert "Choose the ward this organisation belongs to." in response.content.decode()
+    assert not Organization.objects.filter(name="Quận ủy Long Biên").exists()
+
+
+def test_the_superuser_records_a_wards_copy_of_the_district(client, home, away, superuser):
+    client.force_login(superuser)
+    for setup in (home, away):
+        response = client.post(
+            _admin_url(Organization, "add"), _organization_post(ward=setup.ward.pk)
+        )
+        assert response.status_code == 302
+    copies = Organization.objects.filter(name="Quận ủy Long Biên")
+    assert {o.ward for o in copies} == {home.ward, away.ward}
+    assert {o.kind for o in copies} == {"higher_committee"}
+
+
+def test_a_ward_admin_records_its_wards_copy_of_the_district(client, home, away):
+    client.force_login(_make_ward_admin(away.secretary))
+    form = client.get(_admin_url(Organization, "add")).context["adminform"].form
+    assert form["ward"].value() == away.ward.pk  # chosen already: their only ward
+    assert set(form.fields["parent"].queryset) == set(Organization.objects.filter(ward=away.ward))
+    response = client.post(
+        _admin_url(Organization, "add"),
+        _organization_post(ward=away.ward.pk, parent=away.committee.parent.pk),
+    )
+    assert response.status_code == 302
+    district = Organization.objects.get(name="Quận ủy Long Biên")
+    assert district.ward == away.ward
+    response = client.post(
+        _admin_url(Organization, "add"),
+        _organization_post(name="Thành ủy", ward=away.ward.pk, parent=home.committee.parent.pk),
+    )
+    assert response.status_code == 200
+    assert "parent" in response.context["adminform"].form.errors

@@ -42,10 +42,15 @@ def test_refuses_when_debug_is_off(settings, db):
 def test_the_articles_ward_and_leaders(demo):
     ward = Ward.objects.get(name="Phường Phúc Đồng")
     assert ward.place_name == "Phúc Đồng"
-    district = Organization.objects.get(name="Quận ủy Long Biên")
-    assert district.symbol_code == "QU" and district.ward is None
+    # Each ward records its own copy of the Quận ủy, above its committee.
+    district = Organization.objects.get(ward=ward, name="Quận ủy Long Biên")
+    assert (district.symbol_code, district.kind) == ("QU", OrganizationKind.HIGHER_COMMITTEE)
     committee = Organization.objects.get(ward=ward, kind=OrganizationKind.WARD_COMMITTEE)
     assert committee.symbol_code == "ĐU"
+    assert committee.parent == district
+    sai_dong = Organization.objects.get(ward__name="Phường Sài Đồng", name="Quận ủy Long Biên")
+    assert sai_dong != district
+    assert not Organization.objects.filter(ward__isnull=True).exists()
     ngoc = Person.objects.get(full_name="Nguyễn Thị Ngọc")
     assert ngoc.title == "Bí thư Đảng ủy, Chủ tịch HĐND phường"
     khanh = Person.objects.get(full_name="Nguyễn Hữu Khanh")

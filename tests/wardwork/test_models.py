@@ -4,8 +4,15 @@ import unicodedata
 import pytest
 from django.core.exceptions import ValidationError
 
-from tests.factories import OrganizationFactory, PersonFactory, PositionFactory, WardFactory
-from wardwork.models import Organization, OrganizationKind, Person, Position
+from tests.factories import (
+    HigherCommitteeFactory,
+    OrganizationFactory,
+    PersonFactory,
+    PositionFactory,
+    UserFactory,
+    WardFactory,
+)
+from wardwork.models import Organization, OrganizationKind, Person, Position, User
 
 pytestmark = pytest.mark.django_db
 
@@ -37,14 +44,28 @@ def test_person_name_stored_nfc_and_ordered_by_given_name():
     assert all(unicodedata.is_normalized("NFC", n) for n in names)
 
 
-def test_higher_committee_has_no_ward_and_ward_bodies_need_one():
-    ward = WardFactory()
+@pytest.mark.parametrize("kind", [OrganizationKind.HIGHER_COMMITTEE, OrganizationKind.PARTY_CELL])
+def test_every_kind_needs_a_ward_a_higher_committee_too(kind):
     with pytest.raises(ValidationError) as error:
-        Organization(ward=ward, name="Quận ủy", kind=OrganizationKind.HIGHER_COMMITTEE).full_clean()
-    assert "ward" in error.value.message_dict
+        Organization(ward=None, name="Quận ủy Long Biên", kind=kind).clean()
+    assert error.value.message_dict["ward"] == ["Choose the ward this organisation belongs to."]
     with pytest.raises(ValidationError) as error:
-        Organization(ward=None, name="Chi bộ 1", kind=OrganizationKind.PARTY_CELL).full_clean()
+        Organization(ward=None, name="Quận ủy Long Biên", kind=kind).full_clean()
     assert "ward" in error.value.message_dict
+    Organization(ward=WardFactory(), name="Quận ủy Long Biên", kind=kind).full_clean()
+
+
+def test_each_ward_records_its_own_copy_of_the_district_committee():
+    phuc_dong, sai_dong = WardFactory(), WardFactory()
+    for ward in (phuc_dong, sai_dong):
+        HigherCommitteeFactory(ward=ward, name="Quận ủy Long Biên")
+    assert Organization.objects.filter(name="Quận ủy Long Biên").count() == 2
+    twice = Organization(
+        ward=phuc_dong, name="Quận ủy Long Biên", kind=OrganizationKind.HIGHER_COMMITTEE
+    )
+    with pytest.raises(ValidationError) as error:
+        twice.full_clean()
+    assert "__all__" in error.value.message_dict  # organization_unique_name_per_ward
 
 
 def test_parent_must_be_in_the_same_ward():
@@ -55,6 +76,30 @@ def test_parent_must_be_in_the_same_ward():
     with pytest.raises(ValidationError) as error:
         child.full_clean()
     assert "parent" in error.value.message_dict
+
+
+def test_a_committee_hangs_under_its_own_wards_copy_of_the_district_only():
+    ward, other = WardFactory(), WardFactory()
+    own, others = HigherCommitteeFactory(ward=ward), HigherCommitteeFactory(ward=other)
+    committee = Organization(
+        ward=ward, name="Đảng ủy phường", kind=OrganizationKind.WARD_COMMITTEE, parent=others
+    )
+    with pytest.raises(ValidationError) as error:
+        committee.full_clean()
+    assert error.value.message_dict["parent"] == [
+        "The parent organisation belongs to another ward."
+    ]
+    committee.parent = own
+    committee.full_clean()
+
+
+def test_deleting_a_person_clears_the_accounts_link_without_a_database_constraint():
+    assert User._meta.get_field("person").db_constraint is False
+    person = PersonFactory()
+    user = UserFactory(username="quan", ward=person.ward, person=person)
+    person.delete()
+    user.refresh_from_db()
+    assert user.person is None
 
 
 def test_position_cannot_end_before_it_starts():

@@ -5,7 +5,7 @@ from django.contrib.auth.models import Group, Permission
 from django.urls import reverse
 
 from tests.factories import PersonFactory
-from wardwork.models import Organization, Person, Position, User, Ward
+from wardwork.models import MESSAGE_CHOOSE_WARD, Organization, Person, Position, User, Ward
 
 pytestmark = pytest.mark.django_db
 
@@ -130,8 +130,8 @@ def test_an_organisation_of_any_kind_needs_its_ward_in_the_admin(client, home, s
     response = client.post(_admin_url(Organization, "add"), _organization_post(kind=kind))
     assert response.status_code == 200
     errors = response.context["adminform"].form.errors
-    assert errors["ward"] == ["Choose the ward this organisation belongs to."]
-    assert "Choose the ward this organisation belongs to." in response.content.decode()
+    assert errors["ward"] == [str(MESSAGE_CHOOSE_WARD)]
+    assert str(MESSAGE_CHOOSE_WARD) in response.content.decode()
     assert not Organization.objects.filter(name="Quận ủy Long Biên").exists()
 
 

@@ -14,18 +14,27 @@ import datetime as dt
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
+from django.contrib.admin.widgets import AutocompleteSelectMultiple
 from django.db import models
 from django.db.models import Count, Max, Q
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from plans.models import DocumentSequence, Plan, ProgressReport, Task, TaskStatus
+from plans.models import (
+    DocumentSequence,
+    Plan,
+    ProgressReport,
+    Task,
+    TaskStatus,
+    TaskSupportingOrganization,
+)
 from plans.search import plan_search_condition
 from plans.services import MESSAGE_NOT_ASSIGNED, duplicate_message, plan_duplicate
 from plans.symbols import SymbolError, parse_symbol
 from wardwork.admin_concurrency import CHANGE_FORM_TEMPLATE, VersionedAdminForm
 from wardwork.admin_mixins import FoldedSearchAdminMixin, WardScopedAdminMixin
+from wardwork.models import Organization
 from wardwork.periods import period_closed_message
 from wardwork.quarters import Quarter
 from wardwork.text import fold
@@ -233,26 +242,67 @@ class PlanAdmin(FoldedSearchAdminMixin, WardScopedAdminMixin, SimpleHistoryAdmin
 
 
 class TaskAdminForm(VersionedAdminForm):
+    """``supporting_units`` edits ``Task.supporting_organizations``: the admin shows no field
+    for a many-to-many with its own table (TaskSupportingOrganization, which carries the
+    ward), so the form declares one and saves it with ``set()``, which records the change in
+    the task's history as before."""
+
+    supporting_units = forms.ModelMultipleChoiceField(
+        label=_("supporting units"),
+        queryset=Organization.objects.all(),
+        required=False,
+        widget=AutocompleteSelectMultiple(
+            Task._meta.get_field("supporting_organizations"), admin.site
+        ),
+    )
+    units_ward_id: int | None = None  # set per request by TaskAdmin for ward staff
+
     class Meta:
         model = Task
         fields = "__all__"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields.get("supporting_units")
+        if field is None:
+            return
+        if self.units_ward_id is not None:
+            field.queryset = Organization.objects.filter(
+                Q(ward_id=self.units_ward_id) | Q(ward__isnull=True)
+            )
+        if self.instance.pk:
+            field.initial = [o.pk for o in self.instance.supporting_organizations.all()]
+
+    @property
+    def edited_fields(self):
+        # A concurrent change of the supporting units is a conflict on this field.
+        return [
+            "supporting_organizations" if name == "supporting_units" else name
+            for name in super().edited_fields
+        ]
 
     def clean(self):
         cleaned = super().clean()
         ward = cleaned.get("ward")
         lead = cleaned.get("lead_organization")
-        supporting = cleaned.get("supporting_organizations")
+        supporting = cleaned.get("supporting_units")
         if supporting is not None:
             if lead is not None and lead in supporting:
                 self.add_error(
-                    "supporting_organizations",
+                    "supporting_units",
                     gettext("The lead unit is already assigned; it cannot also support."),
                 )
             if ward is not None and any(o.ward_id not in (None, ward.pk) for o in supporting):
-                self.add_error(
-                    "supporting_organizations", gettext("This unit belongs to another ward.")
-                )
+                self.add_error("supporting_units", gettext("This unit belongs to another ward."))
         return cleaned
+
+    def _save_m2m(self):
+        super()._save_m2m()
+        if "supporting_units" in self.cleaned_data:
+            self.instance.supporting_organizations.set(
+                self.cleaned_data["supporting_units"],
+                through_defaults={"ward_id": self.instance.ward_id},
+            )
 
 
 class ProgressReportForm(forms.ModelForm):
@@ -280,6 +330,10 @@ class ProgressReportInlineFormSet(forms.BaseInlineFormSet):
     """A report of a finalised quarter is not deleted from its task's page either (a deleted
     row is not validated, so its model ``clean()`` cannot refuse it)."""
 
+    def get_unique_error_message(self, unique_check):
+        # The ward (part of the unique constraint) is the task's, never typed in a row.
+        return super().get_unique_error_message([f for f in unique_check if f != "ward"])
+
     def clean(self):
         super().clean()
         for form in self.forms:
@@ -294,7 +348,6 @@ class ProgressReportInline(WardScopedAdminMixin, admin.TabularInline):
     model = ProgressReport
     form = ProgressReportForm
     formset = ProgressReportInlineFormSet
-    ward_field = "task__ward"
     fields = [
         "organization",
         "year",
@@ -329,11 +382,11 @@ class TaskAdmin(FoldedSearchAdminMixin, WardScopedAdminMixin, SimpleHistoryAdmin
     list_display_links = ["ordinal", "title"]
     list_filter = ["status", "ward", "plan"]
     list_select_related = ["plan", "lead_organization"]
-    autocomplete_fields = ["plan", "lead_organization", "supporting_organizations"]
+    autocomplete_fields = ["plan", "lead_organization"]
     readonly_fields = ["created_by", "created_at", "updated_at"]
     fieldsets = [
         (None, {"fields": ["ward", "plan", "ordinal", "title", "description"]}),
-        (None, {"fields": ["lead_organization", "supporting_organizations"]}),
+        (None, {"fields": ["lead_organization", "supporting_units"]}),
         (None, {"fields": ["due_date", "due_quarter", "status"]}),
         (_("Record"), {"fields": ["created_by", "created_at", "updated_at"]}),
     ]
@@ -349,10 +402,21 @@ class TaskAdmin(FoldedSearchAdminMixin, WardScopedAdminMixin, SimpleHistoryAdmin
     def is_overdue(self, obj: Task) -> bool:
         return obj.overdue
 
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        if request.user.is_superuser or request.user.ward_id is None:
+            return form
+        # Ward staff choose supporting units of their ward (or above it), as other fields.
+        return type(form.__name__, (form,), {"units_ward_id": request.user.ward_id})
+
     def save_model(self, request, obj, form, change):
         if not change:
             obj.created_by = request.user
         super().save_model(request, obj, form, change)
+        if change and "ward" in form.changed_data:
+            # Its reports and supporting units are rows of the task's ward: they move with it.
+            for model in (ProgressReport, TaskSupportingOrganization):
+                model.objects.filter(task=obj).update(ward=obj.ward)
 
     def save_formset(self, request, form, formset, change):
         if formset.model is not ProgressReport:
@@ -375,7 +439,6 @@ class TaskAdmin(FoldedSearchAdminMixin, WardScopedAdminMixin, SimpleHistoryAdmin
 @admin.register(ProgressReport)
 class ProgressReportAdmin(WardScopedAdminMixin, SimpleHistoryAdmin):
     form = ProgressReportForm
-    ward_field = "task__ward"
     list_display = [
         "task",
         "organization",
@@ -474,7 +537,6 @@ class DocumentSequenceAdmin(WardScopedAdminMixin, admin.ModelAdmin):
     """Read-mostly: numbers are reserved by the pages; only the last number is corrected."""
 
     form = DocumentSequenceForm
-    ward_field = "issuer__ward"
     list_display = ["issuer", "doc_type", "term_start_year", "last_number", "updated_at"]
     list_filter = ["doc_type", "term_start_year"]
     list_select_related = ["issuer"]

@@ -173,7 +173,7 @@ def task_save(
                 raise ValidationError(
                     {"supporting_organizations": _("This unit belongs to another ward.")}
                 )
-        task.supporting_organizations.set(others)
+        task.supporting_organizations.set(others, through_defaults={"ward_id": task.ward_id})
     return task
 
 
@@ -215,7 +215,13 @@ def progress_report_submit(
         percent = 100
     report = (
         ProgressReport.objects.select_for_update()
-        .filter(task=task, organization=organization, year=quarter.year, quarter=quarter.number)
+        .filter(
+            ward_id=task.ward_id,
+            task=task,
+            organization=organization,
+            year=quarter.year,
+            quarter=quarter.number,
+        )
         .first()
     )
     created = report is None
@@ -285,16 +291,15 @@ def document_number_next(*, issuer: Organization, doc_type: str, on: dt.date | N
     on = on or timezone.localdate()
     term = committee_term_start_year(on)
     sequence = _sequence(issuer=issuer, doc_type=doc_type, term=term)
-    DocumentSequence.objects.filter(pk=sequence.pk).update(
-        last_number=F("last_number") + 1, updated_at=timezone.now()
-    )
-    return DocumentSequence.objects.values_list("last_number", flat=True).get(pk=sequence.pk)
+    row = DocumentSequence.objects.filter(ward_id=sequence.ward_id, pk=sequence.pk)
+    row.update(last_number=F("last_number") + 1, updated_at=timezone.now())
+    return row.values_list("last_number", flat=True).get()
 
 
 def _sequence(*, issuer: Organization, doc_type: str, term: int) -> DocumentSequence:
-    existing = DocumentSequence.objects.filter(
-        issuer=issuer, doc_type=doc_type, term_start_year=term
-    ).first()
+    # The row is the issuer's, in the issuer's ward (the unique key starts with the ward).
+    key = {"ward_id": issuer.ward_id, "issuer": issuer, "doc_type": doc_type}
+    existing = DocumentSequence.objects.filter(**key, term_start_year=term).first()
     if existing:
         return existing
     month, dom = settings.PARTY_TERM_START
@@ -308,9 +313,7 @@ def _sequence(*, issuer: Organization, doc_type: str, term: int) -> DocumentSequ
     )
     try:
         with transaction.atomic():
-            return DocumentSequence.objects.create(
-                issuer=issuer, doc_type=doc_type, term_start_year=term, last_number=used
-            )
+            return DocumentSequence.objects.create(**key, term_start_year=term, last_number=used)
     except IntegrityError:
         # Created by a concurrent request between our read and our insert.
-        return DocumentSequence.objects.get(issuer=issuer, doc_type=doc_type, term_start_year=term)
+        return DocumentSequence.objects.get(**key, term_start_year=term)

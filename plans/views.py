@@ -147,9 +147,7 @@ def plan_attachment(request, pk: int):
 
 
 def report_evidence(request, pk: int):
-    report = get_for_user(
-        ProgressReport.objects.select_related("task"), request.user, ward_field="task__ward", pk=pk
-    )
+    report = get_for_user(ProgressReport.objects.all(), request.user, ward_field="ward", pk=pk)
     return _file_response(report.attachment)
 
 

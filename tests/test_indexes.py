@@ -32,7 +32,12 @@ FILTER_INDEXES = [
     (Plan, "plan_ward_active_issued_idx", ["ward_id", "is_active", "issued_on"]),
     (Task, "task_ward_status_idx", ["ward_id", "status"]),
     (Task, "task_lead_status_idx", ["lead_organization_id", "status"]),
-    (ProgressReport, "report_period_unit_idx", ["year", "quarter", "organization_id"]),
+    (ProgressReport, "report_period_unit_idx", ["ward_id", "year", "quarter", "organization_id"]),
+    (
+        ProgressReport,
+        "report_task_unit_period_idx",
+        ["task_id", "organization_id", "year", "quarter"],
+    ),
     (ProgressReport, "report_done_idx", ["task_id", "organization_id", "year", "quarter"]),
     (Registration, "registration_ward_status_idx", ["ward_id", "year", "status"]),
     (Registration, "registration_ward_kind_idx", ["ward_id", "year", "kind"]),

@@ -49,6 +49,69 @@ class MeetingStatus(models.TextChoices):
     CONCLUDED = "concluded", _("Concluded")
 
 
+# The many-to-many tables of a meeting, with the meeting's ward (the tables Django first made
+# for ``Meeting.chairs`` and ``Meeting.reviewed_plans``, kept with their rows).
+
+
+class MeetingChair(WardOwnedModel):
+    """A person chairing the meeting."""
+
+    # Declared before Meeting: its history of chairs is built from this model.
+    meeting = models.ForeignKey(
+        "meetings.Meeting",
+        verbose_name=_("meeting"),
+        on_delete=models.CASCADE,
+        related_name="chair_rows",
+    )
+    person = models.ForeignKey(
+        Person, verbose_name=_("person"), on_delete=models.CASCADE, related_name="+"
+    )
+
+    ward_parent = "meeting"
+
+    class Meta:
+        db_table = "meetings_meeting_chairs"
+        verbose_name = _("meeting chair")
+        verbose_name_plural = _("meeting chairs")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["ward", "meeting", "person"], name="meeting_chair_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.meeting_id}: {self.person_id}"
+
+
+class MeetingReviewedPlan(WardOwnedModel):
+    """A plan the meeting reviews."""
+
+    meeting = models.ForeignKey(
+        "meetings.Meeting",
+        verbose_name=_("meeting"),
+        on_delete=models.CASCADE,
+        related_name="reviewed_plan_rows",
+    )
+    plan = models.ForeignKey(
+        Plan, verbose_name=_("plan"), on_delete=models.CASCADE, related_name="+"
+    )
+
+    ward_parent = "meeting"
+
+    class Meta:
+        db_table = "meetings_meeting_reviewed_plans"
+        verbose_name = _("plan under review")
+        verbose_name_plural = _("plans under review")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["ward", "meeting", "plan"], name="meeting_reviewed_plan_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.meeting_id}: {self.plan_id}"
+
+
 class Meeting(VersionedModel, SearchableModel):
     ward = models.ForeignKey(
         Ward, verbose_name=_("ward"), on_delete=models.PROTECT, related_name="meetings"
@@ -70,14 +133,14 @@ class Meeting(VersionedModel, SearchableModel):
         verbose_name=_("chaired by"),
         blank=True,
         related_name="chaired_meetings",
-        through="MeetingChair",
+        through=MeetingChair,
     )
     reviewed_plans = models.ManyToManyField(
         Plan,
         verbose_name=_("plans under review"),
         blank=True,
         related_name="review_meetings",
-        through="MeetingReviewedPlan",
+        through=MeetingReviewedPlan,
     )
     presenter = models.ForeignKey(
         Person,
@@ -206,65 +269,6 @@ class MeetingRowModel(WardOwnedModel):
     def unique_error_message(self, model_class, unique_check):
         rest = tuple(f for f in unique_check if f != "ward")
         return super().unique_error_message(model_class, rest or unique_check)
-
-
-# The many-to-many tables of a meeting, with the meeting's ward (the tables Django first made
-# for ``Meeting.chairs`` and ``Meeting.reviewed_plans``, kept with their rows).
-
-
-class MeetingChair(WardOwnedModel):
-    """A person chairing the meeting."""
-
-    meeting = models.ForeignKey(
-        Meeting, verbose_name=_("meeting"), on_delete=models.CASCADE, related_name="chair_rows"
-    )
-    person = models.ForeignKey(
-        Person, verbose_name=_("person"), on_delete=models.CASCADE, related_name="+"
-    )
-
-    ward_parent = "meeting"
-
-    class Meta:
-        db_table = "meetings_meeting_chairs"
-        verbose_name = _("meeting chair")
-        verbose_name_plural = _("meeting chairs")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["ward", "meeting", "person"], name="meeting_chair_unique"
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.meeting_id}: {self.person_id}"
-
-
-class MeetingReviewedPlan(WardOwnedModel):
-    """A plan the meeting reviews."""
-
-    meeting = models.ForeignKey(
-        Meeting,
-        verbose_name=_("meeting"),
-        on_delete=models.CASCADE,
-        related_name="reviewed_plan_rows",
-    )
-    plan = models.ForeignKey(
-        Plan, verbose_name=_("plan"), on_delete=models.CASCADE, related_name="+"
-    )
-
-    ward_parent = "meeting"
-
-    class Meta:
-        db_table = "meetings_meeting_reviewed_plans"
-        verbose_name = _("plan under review")
-        verbose_name_plural = _("plans under review")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["ward", "meeting", "plan"], name="meeting_reviewed_plan_unique"
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.meeting_id}: {self.plan_id}"
 
 
 def _ensure_meeting_open(row) -> None:
@@ -400,6 +404,71 @@ class Contribution(MeetingRowModel):
         _ensure_meeting_open(self)
 
 
+# The bodies of a conclusion, with its ward (the tables Django first made for
+# ``Conclusion.lead_organizations`` and ``Conclusion.supporting_organizations``, kept).
+
+
+class ConclusionLeadOrganization(WardOwnedModel):
+    """A body leading the conclusion's task."""
+
+    # Declared before Conclusion: its history of bodies is built from this model.
+    conclusion = models.ForeignKey(
+        "meetings.Conclusion",
+        verbose_name=_("conclusion"),
+        on_delete=models.CASCADE,
+        related_name="lead_rows",
+    )
+    organization = models.ForeignKey(
+        Organization, verbose_name=_("organisation"), on_delete=models.CASCADE, related_name="+"
+    )
+
+    ward_parent = "conclusion"
+
+    class Meta:
+        db_table = "meetings_conclusion_lead_organizations"
+        verbose_name = _("lead body")
+        verbose_name_plural = _("lead bodies")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["ward", "conclusion", "organization"],
+                name="conclusion_lead_organization_unique",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.conclusion_id}: {self.organization_id}"
+
+
+class ConclusionSupportingOrganization(WardOwnedModel):
+    """A body supporting the conclusion's task."""
+
+    conclusion = models.ForeignKey(
+        "meetings.Conclusion",
+        verbose_name=_("conclusion"),
+        on_delete=models.CASCADE,
+        related_name="supporting_rows",
+    )
+    organization = models.ForeignKey(
+        Organization, verbose_name=_("organisation"), on_delete=models.CASCADE, related_name="+"
+    )
+
+    ward_parent = "conclusion"
+
+    class Meta:
+        db_table = "meetings_conclusion_supporting_organizations"
+        verbose_name = _("supporting body")
+        verbose_name_plural = _("supporting bodies")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["ward", "conclusion", "organization"],
+                name="conclusion_supporting_organization_unique",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.conclusion_id}: {self.organization_id}"
+
+
 class Conclusion(MeetingRowModel, VersionedModel):
     """Kết luận chỉ đạo: a numbered direction with the bodies that carry it out; concluding
     the meeting turns it into a ``plans.Task`` followed up next quarter."""
@@ -411,14 +480,14 @@ class Conclusion(MeetingRowModel, VersionedModel):
         Organization,
         verbose_name=_("lead bodies"),
         related_name="led_conclusions",
-        through="ConclusionLeadOrganization",
+        through=ConclusionLeadOrganization,
     )
     supporting_organizations = models.ManyToManyField(
         Organization,
         verbose_name=_("supporting bodies"),
         blank=True,
         related_name="supported_conclusions",
-        through="ConclusionSupportingOrganization",
+        through=ConclusionSupportingOrganization,
     )
     due_date = models.DateField(_("due date"), null=True, blank=True)
     due_quarter = QuarterField(_("due quarter"), null=True, blank=True)
@@ -473,70 +542,6 @@ class Conclusion(MeetingRowModel, VersionedModel):
             raise ValidationError(
                 {"due_quarter": _("Give either a due date or a due quarter, not both.")}
             )
-
-
-# The bodies of a conclusion, with its ward (the tables Django first made for
-# ``Conclusion.lead_organizations`` and ``Conclusion.supporting_organizations``, kept).
-
-
-class ConclusionLeadOrganization(WardOwnedModel):
-    """A body leading the conclusion's task."""
-
-    conclusion = models.ForeignKey(
-        Conclusion,
-        verbose_name=_("conclusion"),
-        on_delete=models.CASCADE,
-        related_name="lead_rows",
-    )
-    organization = models.ForeignKey(
-        Organization, verbose_name=_("organisation"), on_delete=models.CASCADE, related_name="+"
-    )
-
-    ward_parent = "conclusion"
-
-    class Meta:
-        db_table = "meetings_conclusion_lead_organizations"
-        verbose_name = _("lead body")
-        verbose_name_plural = _("lead bodies")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["ward", "conclusion", "organization"],
-                name="conclusion_lead_organization_unique",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.conclusion_id}: {self.organization_id}"
-
-
-class ConclusionSupportingOrganization(WardOwnedModel):
-    """A body supporting the conclusion's task."""
-
-    conclusion = models.ForeignKey(
-        Conclusion,
-        verbose_name=_("conclusion"),
-        on_delete=models.CASCADE,
-        related_name="supporting_rows",
-    )
-    organization = models.ForeignKey(
-        Organization, verbose_name=_("organisation"), on_delete=models.CASCADE, related_name="+"
-    )
-
-    ward_parent = "conclusion"
-
-    class Meta:
-        db_table = "meetings_conclusion_supporting_organizations"
-        verbose_name = _("supporting body")
-        verbose_name_plural = _("supporting bodies")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["ward", "conclusion", "organization"],
-                name="conclusion_supporting_organization_unique",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.conclusion_id}: {self.organization_id}"
 
 
 # --- Documents ------------------------------------------------------------------------------------

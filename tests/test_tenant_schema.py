@@ -10,13 +10,12 @@ apps is classified here, explicitly:
   coordinator: a short list, each with its reason. A reference table may not point at a
   distributed one, which is checked too.
 
-Tables that do not comply yet are listed below with the reason, and marked
-``xfail(strict=True)``: the day the column or the constraint is fixed, the test passes,
-the strict xfail turns that into a failure, and the entry must be removed. A model added
-without being classified fails ``test_every_table_is_classified``.
-
-Models and migrations are NOT changed here; the lead plans the schema change (the plan is
-in docs/scaling.md).
+Every table complies since 27/11/2026 (the migrations of that day added the ward to the
+child tables and the many-to-many tables, copied the higher committees into each ward, and
+widened the unique constraints). Should a table ever have to wait for its change, list it
+below with the reason: it is then marked ``xfail(strict=True)``, and the day it is fixed the
+strict xfail fails until the entry is removed. A model added without being classified fails
+``test_every_table_is_classified``.
 """
 
 from __future__ import annotations
@@ -24,6 +23,7 @@ from __future__ import annotations
 import pytest
 from django.apps import apps
 from django.db import models
+from django.test.utils import isolate_apps
 
 from wardwork.models import Ward
 
@@ -63,8 +63,8 @@ TENANT_TABLES = {
     "plans.HistoricalPlan",
     "plans.Task",
     "plans.HistoricalTask",
-    "plans.Task_supporting_organizations",
-    "plans.HistoricalTask_supporting_organizations",
+    "plans.TaskSupportingOrganization",
+    "plans.HistoricalTaskSupportingOrganization",
     "plans.ProgressReport",
     "plans.HistoricalProgressReport",
     "plans.DocumentSequence",
@@ -80,10 +80,10 @@ TENANT_TABLES = {
     # meetings
     "meetings.Meeting",
     "meetings.HistoricalMeeting",
-    "meetings.Meeting_chairs",
-    "meetings.HistoricalMeeting_chairs",
-    "meetings.Meeting_reviewed_plans",
-    "meetings.HistoricalMeeting_reviewed_plans",
+    "meetings.MeetingChair",
+    "meetings.HistoricalMeetingChair",
+    "meetings.MeetingReviewedPlan",
+    "meetings.HistoricalMeetingReviewedPlan",
     "meetings.MeetingEvent",
     "meetings.Attendance",
     "meetings.HistoricalAttendance",
@@ -91,10 +91,10 @@ TENANT_TABLES = {
     "meetings.HistoricalContribution",
     "meetings.Conclusion",
     "meetings.HistoricalConclusion",
-    "meetings.Conclusion_lead_organizations",
-    "meetings.HistoricalConclusion_lead_organizations",
-    "meetings.Conclusion_supporting_organizations",
-    "meetings.HistoricalConclusion_supporting_organizations",
+    "meetings.ConclusionLeadOrganization",
+    "meetings.HistoricalConclusionLeadOrganization",
+    "meetings.ConclusionSupportingOrganization",
+    "meetings.HistoricalConclusionSupportingOrganization",
     "meetings.IssuedDocument",
     "meetings.QuarterlyReview",
     "meetings.HistoricalQuarterlyReview",
@@ -103,67 +103,17 @@ TENANT_TABLES = {
 }
 
 # Tenant tables without their own ward column today: how they reach the ward.
-NO_WARD_COLUMN = {
-    "plans.Task_supporting_organizations": "task (many-to-many)",
-    "plans.HistoricalTask_supporting_organizations": "history row of the task",
-    "plans.ProgressReport": "task",
-    "plans.HistoricalProgressReport": "task (history of ProgressReport)",
-    "plans.DocumentSequence": "issuer (the ward committee)",
-    "models_registry.RegistrationEvent": "registration",
-    "models_registry.RegistrationRevision": "registration",
-    "models_registry.RegistrationUpdate": "registration",
-    "models_registry.HistoricalRegistrationUpdate": "registration (history)",
-    "models_registry.Recognition": "registration",
-    "models_registry.HistoricalRecognition": "registration (history)",
-    "meetings.Meeting_chairs": "meeting (many-to-many)",
-    "meetings.HistoricalMeeting_chairs": "history row of the meeting",
-    "meetings.Meeting_reviewed_plans": "meeting (many-to-many)",
-    "meetings.HistoricalMeeting_reviewed_plans": "history row of the meeting",
-    "meetings.MeetingEvent": "meeting",
-    "meetings.Attendance": "meeting",
-    "meetings.HistoricalAttendance": "meeting (history of Attendance)",
-    "meetings.Contribution": "meeting",
-    "meetings.HistoricalContribution": "meeting (history of Contribution)",
-    "meetings.Conclusion": "meeting",
-    "meetings.HistoricalConclusion": "meeting (history of Conclusion)",
-    "meetings.Conclusion_lead_organizations": "conclusion, meeting (many-to-many)",
-    "meetings.HistoricalConclusion_lead_organizations": "the conclusion's history row",
-    "meetings.Conclusion_supporting_organizations": "conclusion, meeting (many-to-many)",
-    "meetings.HistoricalConclusion_supporting_organizations": "the conclusion's history row",
-    "meetings.QuarterlyReviewEvent": "review",
-}
+NO_WARD_COLUMN: dict[str, str] = {}
 
 # A ward column that may be empty (Citus refuses NULL in the distribution column).
-NULLABLE_WARD = {
-    "wardwork.Organization": "higher Party committees (Quận ủy, Thành ủy) have no ward",
-}
+NULLABLE_WARD: dict[str, str] = {}
 
 # Tenant tables with a unique constraint (or unique field) that leaves the ward out.
-UNIQUE_WITHOUT_WARD = {
-    "wardwork.Organization": "organization_unique_name_above_ward (name, where ward is null)",
-    "plans.Task": "task_unique_ordinal_per_plan (plan, ordinal)",
-    "plans.Task_supporting_organizations": "(task, organization)",
-    "plans.ProgressReport": "progress_report_one_per_task_unit_quarter",
-    "plans.DocumentSequence": "document_sequence_unique (issuer, doc_type, term_start_year)",
-    "models_registry.Registration": "registration_unique_title_per_unit_year",
-    "models_registry.RegistrationRevision": "registration_revision_unique",
-    "models_registry.RegistrationUpdate": "registration_update_one_per_quarter",
-    "meetings.Meeting_chairs": "(meeting, person)",
-    "meetings.Meeting_reviewed_plans": "(meeting, plan)",
-    "meetings.Attendance": "attendance_one_per_person, attendance_one_per_body",
-    "meetings.Contribution": "contribution_unique_ordinal",
-    "meetings.Conclusion": "conclusion_unique_ordinal, task (one-to-one)",
-    "meetings.Conclusion_lead_organizations": "(conclusion, organization)",
-    "meetings.Conclusion_supporting_organizations": "(conclusion, organization)",
-    "meetings.IssuedDocument": "issued_document_unique_number, issued_document_one_per_meeting",
-    "meetings.Reminder": "reminder_one_per_unit_quarter_day",
-}
+UNIQUE_WITHOUT_WARD: dict[str, str] = {}
 
 # Global tables with a database foreign key to a tenant table (a Citus reference table
 # cannot reference a distributed table).
-GLOBAL_POINTING_AT_TENANT = {
-    "wardwork.User": "person (one-to-one to Person)",
-}
+GLOBAL_POINTING_AT_TENANT: dict[str, str] = {}
 
 
 def project_models() -> list[type[models.Model]]:
@@ -314,10 +264,12 @@ def test_global_table_references_no_tenant_table(label):
 
 def test_the_checks_see_what_they_look_for():
     from meetings.models import Conclusion, IssuedDocument, Meeting
+    from models_registry.models import Field
     from plans.models import Plan, ProgressReport
 
     assert ward_column_problem(Plan) is None
-    assert ward_column_problem(ProgressReport) == "no ward column"
+    assert ward_column_problem(ProgressReport) is None
+    assert ward_column_problem(Field) == "no ward column"
     plan_sets = dict(unique_sets(Plan))
     assert plan_sets["plan_unique_symbol_per_issuer_year"] == (
         "ward",
@@ -325,7 +277,37 @@ def test_the_checks_see_what_they_look_for():
         "year",
         "symbol_key",
     )
-    conclusion_sets = dict(unique_sets(Conclusion))
-    assert conclusion_sets["task (unique field)"] == ("task",)  # the one-to-one
+    assert dict(unique_sets(Conclusion))["conclusion_one_per_task"] == ("ward", "task")
     assert "issued_document_one_per_quarter" in dict(unique_sets(IssuedDocument))
     assert unique_sets(Meeting) == []
+
+
+@isolate_apps("tests")
+def test_the_checks_catch_a_table_that_breaks_the_rules():
+    """What a newly added model would be told: a nullable ward, a one-to-one and a unique
+    constraint without the ward, a global table pointing at a tenant one."""
+
+    from plans.models import Task
+
+    class Note(models.Model):  # noqa: DJ008
+        ward = models.ForeignKey(Ward, on_delete=models.PROTECT, null=True, related_name="+")
+        task = models.OneToOneField(Task, on_delete=models.CASCADE, related_name="+")
+        number = models.IntegerField()
+
+        class Meta:
+            app_label = "tests"
+            constraints = [models.UniqueConstraint(fields=["task", "number"], name="note_u")]
+
+    class Child(models.Model):  # noqa: DJ008
+        owner = models.ForeignKey(Note, on_delete=models.CASCADE, related_name="+")
+
+        class Meta:
+            app_label = "tests"
+
+    assert ward_column_problem(Note) == "`ward` is nullable"
+    assert ward_column_problem(Child) == "no ward column"
+    assert dict(unique_sets(Note)) == {
+        "task (unique field)": ("task",),
+        "note_u": ("task", "number"),
+    }
+    assert points_at_tenant(Note) == ["task -> plans.Task"]

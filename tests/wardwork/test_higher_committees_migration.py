@@ -90,7 +90,7 @@ def test_each_referring_ward_gets_its_copy_and_the_original_goes(before_the_copi
     assert not Organization.objects.filter(ward__isnull=True).exists()
     assert not Organization.objects.filter(pk__in=[city.pk, district.pk, unused.pk]).exists()
     for ward, committee in ((a, committee_a), (b, committee_b)):
-        copy = Organization.objects.get(ward=ward, name="Quận ủy Long Biên")
+        copy = Organization.objects.get(ward_id=ward.pk, name="Quận ủy Long Biên")
         assert (copy.kind, copy.short_name, copy.symbol_code) == (
             "higher_committee",
             "Quận ủy",
@@ -100,8 +100,8 @@ def test_each_referring_ward_gets_its_copy_and_the_original_goes(before_the_copi
         assert Organization.objects.get(pk=committee.pk).parent_id == copy.pk
         above = Organization.objects.get(pk=copy.parent_id)
         assert (above.ward_id, above.name, above.symbol_code) == (ward.pk, "Thành ủy Hà Nội", "TU")
-    copy_a = Organization.objects.get(ward=a, name="Quận ủy Long Biên")
-    copy_b = Organization.objects.get(ward=b, name="Quận ủy Long Biên")
+    copy_a = Organization.objects.get(ward_id=a.pk, name="Quận ủy Long Biên")
+    copy_b = Organization.objects.get(ward_id=b.pk, name="Quận ủy Long Biên")
     assert apps.get_model("wardwork", "Person").objects.get(pk=person.pk).organization_id == (
         copy_a.pk
     )

@@ -28,11 +28,6 @@ NAMES = {
 def fill(apps, schema_editor):
     for model, parent, history in CHILDREN:
         backfill_ward(apps, schema_editor, f"meetings.{NAMES[model]}", parent, history=history)
-    if schema_editor.connection.vendor == "postgresql":
-        # The UPDATEs left deferred foreign-key checks pending, and PostgreSQL refuses to
-        # ALTER a table with pending trigger events (the NOT NULL below): run them now.
-        schema_editor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-        schema_editor.execute("SET CONSTRAINTS ALL DEFERRED")
 
 
 def ward(*, null: bool):

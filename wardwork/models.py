@@ -163,6 +163,8 @@ class Organization(SearchableModel):
         verbose_name=_("ward"),
         on_delete=models.PROTECT,
         related_name="organizations",
+        # Every kind belongs to a ward: a higher committee (Quận ủy) is the ward's own copy.
+        error_messages={"null": MESSAGE_CHOOSE_WARD, "blank": MESSAGE_CHOOSE_WARD},
         help_text=_(
             "The ward that records this organisation. A body above the ward (Quận ủy, Thành ủy) "
             "is recorded by each ward that refers to it, as a higher Party committee."
@@ -217,9 +219,6 @@ class Organization(SearchableModel):
         self.name = normalize(self.name)
         self.short_name = normalize(self.short_name)
         self.symbol_code = normalize(self.symbol_code)
-        # Every kind belongs to a ward: a higher committee (Quận ủy) is the ward's own copy.
-        if not self.ward_id:
-            raise ValidationError({"ward": MESSAGE_CHOOSE_WARD})
         if self.parent_id and self.parent_id == self.pk:
             raise ValidationError({"parent": _("An organisation cannot be its own parent.")})
         if self.parent_id and self.parent.ward_id != self.ward_id:

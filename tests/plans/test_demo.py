@@ -36,7 +36,7 @@ def test_28_kh_du_implements_18_kh_qu(ward_plan):
     district_plan = ward_plan.implements
     assert district_plan.symbol == "18-KH/QU"
     assert district_plan.issuer.name == "Quận ủy Long Biên"
-    assert district_plan.issuer.ward is None
+    assert district_plan.issuer.ward == ward  # the ward's own copy of the Quận ủy
     assert district_plan.issued_on == dt.date(2020, 12, 30)
     assert (district_plan.doc_type, district_plan.number, district_plan.year) == ("KH", 18, 2021)
     assert district_plan.ward == ward

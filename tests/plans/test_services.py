@@ -143,15 +143,16 @@ def test_plan_save_allows_the_same_symbol_in_another_year(home):
 
 
 def test_plan_save_allows_the_same_symbol_in_another_ward(home, away):
-    issuer = home.committee.parent  # a body above wards: both wards may record its plans
-    plan_save(actor=home.secretary, plan=new_plan(home, issuer=issuer))
-    plan_save(actor=away.secretary, plan=new_plan(away, issuer=issuer))
-    assert Plan.objects.filter(issuer=issuer, symbol="18-KH/QU").count() == 2
+    # A body above wards: each ward records its plans with its own copy of it.
+    plan_save(actor=home.secretary, plan=new_plan(home, issuer=home.committee.parent))
+    plan_save(actor=away.secretary, plan=new_plan(away, issuer=away.committee.parent))
+    assert Plan.objects.filter(symbol="18-KH/QU").count() == 2
 
 
 def test_plan_save_allows_the_same_symbol_from_another_issuer(home, away):
     plan_save(actor=home.secretary, plan=new_plan(home, issuer=home.committee.parent))
-    plan_save(actor=home.secretary, plan=new_plan(home, issuer=away.committee.parent))
+    other = HigherCommitteeFactory(ward=home.ward, name="Quận ủy Khác")
+    plan_save(actor=home.secretary, plan=new_plan(home, issuer=other))
     assert Plan.objects.filter(ward=home.ward).count() == 2
 
 

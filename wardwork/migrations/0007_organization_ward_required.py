@@ -4,6 +4,10 @@
 import django.db.models.deletion
 from django.db import migrations, models
 
+ERRORS = {
+    "blank": "Choose the ward this organisation belongs to.",
+    "null": "Choose the ward this organisation belongs to.",
+}
 HELP_TEXT = (
     "The ward that records this organisation. A body above the ward (Quận ủy, Thành ủy) "
     "is recorded by each ward that refers to it, as a higher Party committee."
@@ -26,6 +30,7 @@ class Migration(migrations.Migration):
             field=models.ForeignKey(
                 blank=True,
                 db_constraint=False,
+                error_messages=ERRORS,
                 help_text=HELP_TEXT,
                 null=True,
                 on_delete=django.db.models.deletion.DO_NOTHING,
@@ -38,6 +43,7 @@ class Migration(migrations.Migration):
             model_name="organization",
             name="ward",
             field=models.ForeignKey(
+                error_messages=ERRORS,
                 help_text=HELP_TEXT,
                 on_delete=django.db.models.deletion.PROTECT,
                 related_name="organizations",
